@@ -1,0 +1,114 @@
+{#- JSON access. Engine-specific, so every model calls these instead of an engine's functions;
+    a new engine (Spark) adds its own `<adapter>__` implementations beside the DuckDB ones. -#}
+
+{#- true when `text_expr` parses as a JSON object (not an array or scalar). -#}
+{% macro json_is_object(text_expr) -%}
+    {{ return(adapter.dispatch('json_is_object', 'workbench')(text_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_is_object(text_expr) -%}
+    {#- CASE, not AND: DuckDB may evaluate both sides of an AND, and json_type raises on bad JSON. -#}
+    case when json_valid({{ text_expr }}) then json_type({{ text_expr }}) = 'OBJECT' else false end
+{%- endmacro %}
+
+{#- the JSON value under top-level key `key_expr` (a SQL string expression), or null. -#}
+{% macro json_get(json_expr, key_expr) -%}
+    {{ return(adapter.dispatch('json_get', 'workbench')(json_expr, key_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_get(json_expr, key_expr) -%}
+    json_extract({{ json_expr }}, '$."' || {{ key_expr }} || '"')
+{%- endmacro %}
+
+{#- the text of the top-level key `key` (a literal) as a string, or null. -#}
+{% macro json_text(json_expr, key) -%}
+    {{ return(adapter.dispatch('json_text', 'workbench')(json_expr, key)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_text(json_expr, key) -%}
+    json_extract_string({{ json_expr }}, '$."{{ key }}"')
+{%- endmacro %}
+
+{#- the JSON type name of a JSON value: NULL, VARCHAR, BIGINT, UBIGINT, DOUBLE, BOOLEAN, ARRAY,
+    OBJECT; SQL null when the value itself is null (the key was absent). -#}
+{% macro json_type_name(json_value_expr) -%}
+    {{ return(adapter.dispatch('json_type_name', 'workbench')(json_value_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_type_name(json_value_expr) -%}
+    json_type({{ json_value_expr }})
+{%- endmacro %}
+
+{#- a JSON scalar's value as text: strings unquoted, numbers as written. -#}
+{% macro json_scalar_text(json_value_expr) -%}
+    {{ return(adapter.dispatch('json_scalar_text', 'workbench')(json_value_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_scalar_text(json_value_expr) -%}
+    json_extract_string({{ json_value_expr }}, '$')
+{%- endmacro %}
+
+{#- The object's properties: keys inside a nested `properties` object, overridden by the same
+    keys at the top level (contract section 2). A top-level null removes the nested value, which
+    is what "the top level wins" means for a null. -#}
+{% macro json_merge_properties(json_expr, nested_key) -%}
+    {{ return(adapter.dispatch('json_merge_properties', 'workbench')(json_expr, nested_key)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_merge_properties(json_expr, nested_key) -%}
+    json_merge_patch(
+        case
+            when json_type({{ json_expr }}, '$.{{ nested_key }}') = 'OBJECT'
+                then json_extract({{ json_expr }}, '$.{{ nested_key }}')
+            else '{}'
+        end,
+        {{ json_expr }}
+    )
+{%- endmacro %}
+
+{#- for a JSON array of strings: true when it is non-empty and every element is a non-blank
+    string; the elements sorted and joined with `separator` otherwise null. -#}
+{% macro json_string_array_is_valid(json_value_expr) -%}
+    {{ return(adapter.dispatch('json_string_array_is_valid', 'workbench')(json_value_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_string_array_is_valid(json_value_expr) -%}
+    (
+        json_array_length({{ json_value_expr }}) > 0
+        and len(list_filter(json_type({{ json_value_expr }}, '$[*]'), lambda t: t <> 'VARCHAR')) = 0
+        and len(
+            list_filter(
+                json_extract_string({{ json_value_expr }}, '$[*]'),
+                lambda s: {{ trim_blank('s') }} = ''
+            )
+        ) = 0
+    )
+{%- endmacro %}
+
+{% macro json_string_array_sorted_join(json_value_expr, separator) -%}
+    {{ return(adapter.dispatch('json_string_array_sorted_join', 'workbench')(json_value_expr, separator)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_string_array_sorted_join(json_value_expr, separator) -%}
+    array_to_string(list_sort(json_extract_string({{ json_value_expr }}, '$[*]')), '{{ separator }}')
+{%- endmacro %}
+
+{#- an object built from (key, text value) rows in a group; a null value becomes JSON null. -#}
+{% macro json_object_agg(key_expr, value_expr) -%}
+    {{ return(adapter.dispatch('json_object_agg', 'workbench')(key_expr, value_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_object_agg(key_expr, value_expr) -%}
+    json_group_object({{ key_expr }}, {{ value_expr }})
+{%- endmacro %}
+
+{#- a normalized event property (see stg_workbench__events.properties) cast to the SQL type of
+    its taxonomy value type. -#}
+{% macro event_property(key, value_type) -%}
+    {%- set sql_types = {'count': 'bigint', 'boolean': 'boolean'} -%}
+    {%- if value_type in sql_types -%}
+        cast({{ json_text('properties', key) }} as {{ sql_types[value_type] }})
+    {%- else -%}
+        {{ json_text('properties', key) }}
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,72 @@
+{#- Time parsing and truncation. All timestamps in this project are UTC, stored without a zone. -#}
+
+{#- Contract section 2's ISO-8601 forms: `T` or space separator, optional fraction (kept to the
+    microsecond), `Z`, `+HH:MM`/`-HH:MM` or no zone (UTC). Anything else, or an impossible date,
+    gives null. -#}
+
+{% macro parse_iso8601_utc(text_expr) -%}
+    {{ return(adapter.dispatch('parse_iso8601_utc', 'workbench')(text_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__parse_iso8601_utc(text_expr) -%}
+    {#- The pattern pins down the accepted forms; DuckDB's cast then does the calendar and the
+        offset arithmetic. A string without a zone gets `Z` so the session time zone never
+        matters. -#}
+    case
+        when regexp_full_match(
+                {{ text_expr }},
+                '[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})?'
+            )
+            then cast(
+                try_cast(
+                    case
+                        when regexp_matches({{ text_expr }}, '([Zz]|[+-][0-9]{2}:[0-9]{2})$')
+                            then upper({{ text_expr }})
+                        else upper({{ text_expr }}) || 'Z'
+                    end as timestamptz
+                ) at time zone 'UTC' as timestamp
+            )
+    end
+{%- endmacro %}
+
+{#- epoch milliseconds (a bigint) as a UTC timestamp. -#}
+{% macro epoch_ms_to_timestamp(ms_expr) -%}
+    {{ return(adapter.dispatch('epoch_ms_to_timestamp', 'workbench')(ms_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__epoch_ms_to_timestamp(ms_expr) -%}
+    epoch_ms({{ ms_expr }})
+{%- endmacro %}
+
+{#- a timestamp literal for a Python datetime (e.g. run_started_at), in UTC. -#}
+{% macro timestamp_literal(dt) -%}
+    cast('{{ as_utc(dt).strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
+{%- endmacro %}
+
+{#- milliseconds from `start_expr` to `end_expr` (may be negative). -#}
+{% macro ms_between(start_expr, end_expr) -%}
+    {{ return(adapter.dispatch('ms_between', 'workbench')(start_expr, end_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__ms_between(start_expr, end_expr) -%}
+    (epoch_ms({{ end_expr }}) - epoch_ms({{ start_expr }}))
+{%- endmacro %}
+
+{#- Contract section 3: an event time is in range from 2000-01-01 to 24 hours after the build
+    started (dbt's run_started_at, so every model of one build agrees). -#}
+{% macro latest_valid_timestamp() -%}
+    ({{ timestamp_literal(run_started_at) }} + interval 24 hour)
+{%- endmacro %}
+
+{% macro valid_epoch_ms_range() -%}
+    946684800000 and {{ (as_utc(run_started_at).timestamp() * 1000) | int + 86400000 }}
+{%- endmacro %}
+
+{#- a Python datetime made zone-aware UTC; a naive one (as dbt's run_started_at may be) is UTC. -#}
+{% macro as_utc(dt) -%}
+    {%- if dt.tzinfo is none -%}
+        {{ return(dt.replace(tzinfo=modules.pytz.utc)) }}
+    {%- else -%}
+        {{ return(dt.astimezone(modules.pytz.utc)) }}
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,22 @@
+-- One row per kept `workbench.approval_completed` event, with its properties typed.
+with
+
+events as (
+    select * from {{ ref('stg_workbench__events') }}
+    where event_name = 'workbench.approval_completed'
+),
+
+final as (
+    select
+        event_id,
+        session_id,
+        occurred_at,
+        source_file,
+        line_number,
+        {{ event_property('approved', 'boolean') }} as approved,
+        {{ event_property('toolIds', 'id_list') }} as tool_ids,
+        {{ event_property('approverId', 'id') }} as approver_id
+    from events
+)
+
+select * from final

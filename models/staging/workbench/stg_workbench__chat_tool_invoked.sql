@@ -1,0 +1,22 @@
+-- One row per kept `workbench.chat_tool_invoked` event, with its properties typed.
+with
+
+events as (
+    select * from {{ ref('stg_workbench__events') }}
+    where event_name = 'workbench.chat_tool_invoked'
+),
+
+final as (
+    select
+        event_id,
+        session_id,
+        occurred_at,
+        source_file,
+        line_number,
+        {{ event_property('toolId', 'id') }} as tool_id,
+        {{ event_property('draftId', 'id') }} as draft_id,
+        {{ event_property('success', 'boolean') }} as success
+    from events
+)
+
+select * from final

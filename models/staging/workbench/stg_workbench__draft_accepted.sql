@@ -1,0 +1,22 @@
+-- One row per kept `workbench.draft_accepted` event, with its properties typed.
+with
+
+events as (
+    select * from {{ ref('stg_workbench__events') }}
+    where event_name = 'workbench.draft_accepted'
+),
+
+final as (
+    select
+        event_id,
+        session_id,
+        occurred_at,
+        source_file,
+        line_number,
+        {{ event_property('draftId', 'id') }} as draft_id,
+        {{ event_property('source', 'enum') }} as source,
+        {{ event_property('nodeCount', 'count') }} as node_count
+    from events
+)
+
+select * from final

@@ -1,0 +1,23 @@
+-- One row per kept `workbench.draft_created` event, with its properties typed.
+with
+
+events as (
+    select * from {{ ref('stg_workbench__events') }}
+    where event_name = 'workbench.draft_created'
+),
+
+final as (
+    select
+        event_id,
+        session_id,
+        occurred_at,
+        source_file,
+        line_number,
+        {{ event_property('source', 'enum') }} as source,
+        {{ event_property('draftId', 'id') }} as draft_id,
+        {{ event_property('nodeCount', 'count') }} as node_count,
+        {{ event_property('templateId', 'id') }} as template_id
+    from events
+)
+
+select * from final

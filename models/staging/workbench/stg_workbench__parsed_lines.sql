@@ -1,0 +1,67 @@
+-- One row per non-blank raw line: its JSON parsed once, the event name read, and the line-level
+-- verdict (malformed, nameless or unknown) that stops any further property checks.
+with
+
+raw_lines as (
+    select * from {{ ref('stg_workbench__raw_lines') }}
+),
+
+taxonomy_events as (
+    select distinct event_name from {{ ref('event_taxonomy') }}
+),
+
+trimmed as (
+    select
+        source_file,
+        line_number,
+        raw_line,
+        {{ trim_blank('raw_line') }} as trimmed_line,
+        is_valid_utf8
+    from raw_lines
+),
+
+parsed as (
+    select
+        source_file,
+        line_number,
+        raw_line,
+        trimmed_line,
+        case
+            when is_valid_utf8 and {{ json_is_object('trimmed_line') }}
+                then cast(trimmed_line as json)
+        end as line_json
+    from trimmed
+),
+
+named as (
+    select
+        parsed.*,
+        case
+            when {{ json_type_name(json_get('line_json', "'event'")) }} = 'VARCHAR'
+                then {{ json_text('line_json', 'event') }}
+        end as event_name
+    from parsed
+),
+
+final as (
+    select
+        named.source_file,
+        named.line_number,
+        named.raw_line,
+        named.trimmed_line,
+        named.event_name,
+        case
+            when named.line_json is null then 'malformed_json'
+            when named.event_name is null then 'missing_event_name'
+            when taxonomy_events.event_name is null then 'unknown_event'
+        end as line_reason,
+        case
+            when taxonomy_events.event_name is not null
+                then {{ json_merge_properties('named.line_json', 'properties') }}
+        end as properties_json
+    from named
+    left join taxonomy_events
+        on named.event_name = taxonomy_events.event_name
+)
+
+select * from final

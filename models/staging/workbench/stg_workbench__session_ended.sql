@@ -1,0 +1,21 @@
+-- One row per kept `workbench.session_ended` event, with its properties typed.
+with
+
+events as (
+    select * from {{ ref('stg_workbench__events') }}
+    where event_name = 'workbench.session_ended'
+),
+
+final as (
+    select
+        event_id,
+        session_id,
+        occurred_at,
+        source_file,
+        line_number,
+        {{ event_property('durationMs', 'count') }} as duration_ms,
+        {{ event_property('userId', 'id') }} as user_id
+    from events
+)
+
+select * from final

@@ -1,0 +1,21 @@
+-- One row per kept `workbench.session_started` event, with its properties typed.
+with
+
+events as (
+    select * from {{ ref('stg_workbench__events') }}
+    where event_name = 'workbench.session_started'
+),
+
+final as (
+    select
+        event_id,
+        session_id,
+        occurred_at,
+        source_file,
+        line_number,
+        {{ event_property('userId', 'id') }} as user_id,
+        {{ event_property('referrer', 'string') }} as referrer
+    from events
+)
+
+select * from final

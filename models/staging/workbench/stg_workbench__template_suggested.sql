@@ -1,0 +1,22 @@
+-- One row per kept `workbench.template_suggested` event, with its properties typed.
+with
+
+events as (
+    select * from {{ ref('stg_workbench__events') }}
+    where event_name = 'workbench.template_suggested'
+),
+
+final as (
+    select
+        event_id,
+        session_id,
+        occurred_at,
+        source_file,
+        line_number,
+        {{ event_property('templateId', 'id') }} as template_id,
+        {{ event_property('draftId', 'id') }} as draft_id,
+        {{ event_property('accepted', 'boolean') }} as accepted
+    from events
+)
+
+select * from final

@@ -1,0 +1,423 @@
+"""Tests of scripts/generate_events.py: determinism, layout, validity and the fault mix.
+
+Validity is checked against the project's taxonomy seed and contract section 2, written out here
+independently of the generator, so a generator that drifts from either fails.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import importlib.util
+import json
+import re
+import statistics
+import sys
+from collections import Counter, defaultdict
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+_spec = importlib.util.spec_from_file_location("generate_events", ROOT / "scripts/generate_events.py")
+assert _spec and _spec.loader
+gen = importlib.util.module_from_spec(_spec)
+sys.modules["generate_events"] = gen
+_spec.loader.exec_module(gen)
+
+FAULT_OPTIONS = [
+    "--duplicate-rate",
+    "--truncated-rate",
+    "--missing-required-rate",
+    "--invalid-value-rate",
+    "--late-rate",
+    "--nested-rate",
+    "--unknown-event-rate",
+    "--blank-line-rate",
+]
+NO_FAULTS = [arg for option in FAULT_OPTIONS for arg in (option, "0")]
+SMALL = ["--days", "4", "--sessions-per-day", "120", "--seed", "7"]  # ~4,500 events
+START = date(2026, 10, 1)
+ISO = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})?$")
+TS_FORMS = {
+    "iso_z_fraction": re.compile(r"T\d{2}:\d{2}:\d{2}\.\d{3}Z$"),
+    "iso_z_whole": re.compile(r"T\d{2}:\d{2}:\d{2}Z$"),
+    "space_separator": re.compile(r"^\d{4}-\d{2}-\d{2} \d"),
+    "no_zone": re.compile(r"\d{2}:\d{2}:\d{2}(\.\d+)?$"),
+    "offset": re.compile(r"[+-]\d{2}:\d{2}$"),
+}
+
+
+def load_taxonomy() -> dict[str, dict[str, tuple[bool, str, set[str]]]]:
+    taxonomy: dict[str, dict[str, tuple[bool, str, set[str]]]] = defaultdict(dict)
+    with (ROOT / "seeds/event_taxonomy.csv").open(newline="") as f:
+        for row in csv.DictReader(f):
+            allowed = set(filter(None, row["allowed_values"].split("|")))
+            required = row["is_required"] == "true"
+            taxonomy[row["event_name"]][row["property_key"]] = (required, row["value_type"], allowed)
+    return dict(taxonomy)
+
+
+TAXONOMY = load_taxonomy()
+
+
+def parse_ts(value: Any) -> datetime | None:
+    """Contract section 2: ISO-8601 (T or space, optional fraction, Z/offset/none) or epoch ms."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=value)
+    if not isinstance(value, str) or not ISO.match(value):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def is_valid(value: Any, value_type: str, allowed: set[str]) -> bool:
+    is_int = isinstance(value, int) and not isinstance(value, bool)
+    if value_type == "id":
+        return isinstance(value, str) or is_int
+    if value_type == "string":
+        return isinstance(value, str)
+    if value_type == "enum":
+        return isinstance(value, str) and value.strip().lower() in allowed
+    if value_type == "count":
+        return is_int and value >= 0
+    if value_type == "boolean":
+        return isinstance(value, bool)
+    if value_type == "id_list":
+        ok = isinstance(value, list) and value
+        return bool(ok) and all(isinstance(v, str) and v.strip() for v in value)
+    if value_type == "timestamp":
+        parsed = parse_ts(value)
+        return parsed is not None and parsed.year >= 2000
+    raise AssertionError(value_type)
+
+
+def problems(line: str) -> list[str]:
+    """What is wrong with one raw line, by the contract; [] for a clean event."""
+    if not line.strip():
+        return ["blank"]
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return ["malformed_json"]
+    if not isinstance(record, dict):
+        return ["malformed_json"]
+    if not isinstance(record.get("event"), str):
+        return ["missing_event_name"]
+    if record["event"] not in TAXONOMY:
+        return ["unknown_event"]
+    spec = TAXONOMY[record["event"]]
+    props = {**record.get("properties", {}), **record}
+    found = [f"unexpected_key:{k}" for k in props if k not in {*spec, "event", "eventId", "properties"}]
+    for key, (required, value_type, allowed) in spec.items():
+        value = props.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            found += [f"missing_required:{key}"] if required else []
+        elif not is_valid(value, value_type, allowed):
+            found.append(f"invalid_{'required' if required else 'optional'}:{key}")
+    return found
+
+
+def run(out: Path, *args: str) -> Path:
+    assert gen.main(["--out", str(out), "--quiet", *args]) == 0
+    return out
+
+
+def event_files(out: Path) -> list[Path]:
+    return sorted((out / "events").glob("date=*/part-*"))
+
+
+def read_lines(out: Path) -> list[tuple[int, str, str]]:
+    """(file index, date folder, text) of every physical line, in file and line order."""
+    lines = []
+    for index, path in enumerate(event_files(out)):
+        data = path.read_bytes()
+        text = (gzip.decompress(data) if path.suffix == ".gz" else data).decode()
+        assert text.endswith("\n")
+        lines += [(index, path.parent.name[5:], t) for t in text[:-1].split("\n")]
+    return lines
+
+
+def records(out: Path) -> list[dict[str, Any]]:
+    """Clean lines as flat dicts (nested properties lifted), timestamps as datetimes."""
+    flat = []
+    for _, _, line in read_lines(out):
+        if line.strip() and not problems(line):
+            record = json.loads(line)
+            record = {**record.pop("properties", {}), **record}
+            flat.append(record | {"at": parse_ts(record["timestamp"])})
+    return flat
+
+
+def digests(out: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(out.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def clean_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return run(tmp_path_factory.mktemp("clean"), *SMALL, *NO_FAULTS)
+
+
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return run(tmp_path_factory.mktemp("default"), *SMALL)
+
+
+def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path) -> None:
+    args = ["--days", "3", "--sessions-per-day", "40", "--gzip-rate", "0.5"]
+    first = digests(run(tmp_path / "a", *args))
+    again = digests(run(tmp_path / "b", *args))
+    other = digests(run(tmp_path / "c", *args, "--seed", "43"))
+    assert len(first) >= 7  # 3 days x 2 parts + 1 CSV
+    assert first == again
+    assert set(other) == set(first)
+    assert not set(other.values()) & set(first.values())
+
+
+def test_layout_folders_parts_gzip_and_monthly_csv(tmp_path: Path) -> None:
+    out = run(tmp_path, "--start-date", "2026-10-30", "--days", "3", "--sessions-per-day", "60")
+    out = run(tmp_path, "--start-date", "2026-10-30", "--days", "3", "--gzip-rate", "0.5")
+    folders = sorted(p.name for p in (out / "events").iterdir())
+    assert folders == ["date=2026-10-30", "date=2026-10-31", "date=2026-11-01"]
+    names = [p.name for p in event_files(out)]
+    assert all(re.fullmatch(r"part-\d{4}\.jsonl(\.gz)?", n) for n in names), names
+    assert len(names) == 6
+    assert {n.endswith(".gz") for n in names} == {True, False}
+    for path in event_files(out):
+        if path.suffix == ".gz":
+            assert problems(gzip.decompress(path.read_bytes()).decode().splitlines()[0]) == []
+    csvs = sorted(p.name for p in (out / "workflow_creations").iterdir())
+    assert csvs == ["workflow_creations_2026-10.csv", "workflow_creations_2026-11.csv"]
+    for name in csvs:
+        first_line = (out / "workflow_creations" / name).read_text().split("\n")[0]
+        assert first_line == "workflow_id,created_at,creation_source"
+    plain = run(tmp_path / "plain", "--days", "2", "--sessions-per-day", "30", "--gzip-rate", "0")
+    assert not [p for p in event_files(plain) if p.suffix == ".gz"]
+
+
+def test_rerun_replaces_previous_output_only(tmp_path: Path) -> None:
+    run(tmp_path, "--days", "3", "--sessions-per-day", "20")
+    (tmp_path / "events" / "notes.txt").write_text("kept")
+    run(tmp_path, "--days", "2", "--sessions-per-day", "20")
+    assert sorted(p.name for p in (tmp_path / "events").glob("date=*")) == [
+        "date=2026-10-01",
+        "date=2026-10-02",
+    ]
+    assert (tmp_path / "events" / "notes.txt").read_text() == "kept"
+
+
+def test_without_faults_every_line_is_a_valid_event(clean_run: Path) -> None:
+    lines = read_lines(clean_run)
+    assert len(lines) > 3000
+    bad = [(line, problems(line)) for _, _, line in lines if problems(line)]
+    assert bad == []
+    texts = [line for _, _, line in lines]
+    assert len(set(texts)) == len(texts)  # no resends
+    ids = [json.loads(t)["eventId"] for t in texts if '"eventId"' in t]
+    assert len(set(ids)) == len(ids)
+    assert not any('"properties"' in t for t in texts)
+    last_folder = max(folder for _, folder, _ in lines)
+    for _, folder, line in lines:  # no late events: each sits in the folder of its UTC day
+        day = parse_ts(json.loads(line)["timestamp"]).date().isoformat()
+        assert day == folder or (folder == last_folder and day > folder), line
+
+
+def rate_of(kind: str, lines: list[tuple[int, str, str]]) -> tuple[float, Counter[str]]:
+    """The measured rate of one fault kind, and the count of every problem seen."""
+    seen = Counter(p.split(":")[0] for _, _, line in lines for p in set(problems(line)))
+    texts = [line for _, _, line in lines if line.strip()]
+    events = len(texts) - seen["unknown_event"]
+    if kind == "duplicate":
+        return (len(texts) - len(set(texts))) / len(set(texts)), seen
+    if kind == "nested":
+        return sum('"properties"' in t for t in texts) / len(texts), seen
+    if kind == "late":
+        last = max(folder for _, folder, _ in lines)
+        days = [(folder, parse_ts(json.loads(t)["timestamp"]).date()) for _, folder, t in lines]
+        late = [date.fromisoformat(f) - d for f, d in days if date.fromisoformat(f) > d]
+        assert all(timedelta(days=1) <= lag <= timedelta(days=3) for lag in late)
+        return len(late) / sum(d.isoformat() < last for _, d in days), seen
+    key = {
+        "truncated": "malformed_json",
+        "missing_required": "missing_required",
+        "blank_line": "blank",
+        "unknown_event": "unknown_event",
+    }.get(kind)
+    if kind == "invalid_value":
+        return (seen["invalid_required"] + seen["invalid_optional"]) / len(texts), seen
+    denominator = events if kind in {"blank_line", "unknown_event"} else len(texts)
+    return seen[key] / denominator, seen
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "duplicate",
+        "truncated",
+        "missing_required",
+        "invalid_value",
+        "late",
+        "nested",
+        "unknown_event",
+        "blank_line",
+    ],
+)
+def test_each_fault_comes_at_the_asked_rate_and_alone(tmp_path: Path, kind: str) -> None:
+    option = f"--{kind.replace('_', '-')}-rate"
+    args = [a if prev != option else "0.05" for prev, a in zip(["", *NO_FAULTS], NO_FAULTS)]
+    lines = read_lines(run(tmp_path, *SMALL, *args))
+    measured, seen = rate_of(kind, lines)
+    assert measured == pytest.approx(0.05, abs=0.015), (kind, measured)
+    allowed = {
+        "truncated": {"malformed_json"},
+        "missing_required": {"missing_required"},
+        "invalid_value": {"invalid_required", "invalid_optional"},
+        "unknown_event": {"unknown_event"},
+        "blank_line": {"blank"},
+    }.get(kind, set())
+    assert set(seen) <= allowed, seen
+    assert rate_of(kind, read_lines(run(tmp_path / "zero", *SMALL, *NO_FAULTS)))[0] == 0
+
+
+def test_resends_land_later_in_the_same_or_next_file_half_with_event_id(tmp_path: Path) -> None:
+    lines = read_lines(run(tmp_path, *SMALL, *NO_FAULTS, "--duplicate-rate", "0.05"))
+    first_file: dict[str, int] = {}
+    resends = []
+    for file_index, _, line in lines:
+        if line in first_file:
+            assert file_index - first_file[line] in (0, 1)
+            resends.append(line)
+        first_file.setdefault(line, file_index)
+    assert len(resends) > 100
+    with_id = sum('"eventId"' in line for line in resends) / len(resends)
+    assert with_id == pytest.approx(0.5, abs=0.12)
+
+
+def test_default_mix_has_every_fault_kind_and_every_timestamp_form(default_run: Path) -> None:
+    lines = read_lines(default_run)
+    seen = Counter(p.split(":")[0] for _, _, line in lines for p in set(problems(line)))
+    assert {"malformed_json", "missing_required", "blank"} <= set(seen)
+    assert seen["invalid_required"] + seen["invalid_optional"] > 0
+    forms: Counter[str] = Counter()
+    for record in records(default_run):
+        ts = record["timestamp"]
+        if isinstance(ts, int):
+            forms["epoch_ms"] += 1
+        else:
+            forms.update(name for name, pattern in TS_FORMS.items() if pattern.search(ts))
+    assert set(forms) == {*TS_FORMS, "epoch_ms"}, forms
+    total = sum(1 for _ in records(default_run))
+    assert forms["iso_z_fraction"] / total > 0.5  # most, as sent by current clients
+
+
+@pytest.mark.parametrize("form", ["iso_ms_z", "iso_z", "space", "no_zone", "offset", "epoch_ms"])
+@pytest.mark.parametrize("tz_min", [0, 120, -300, 330])
+def test_every_timestamp_form_carries_the_exact_instant(form: str, tz_min: int) -> None:
+    for ms in (1_790_812_799_000, 1_790_812_799_123, 946_684_800_001):
+        if form in gen.WHOLE_SECOND_FORMS and ms % 1000:
+            with pytest.raises(ValueError):
+                gen.format_ts(ms, form, tz_min)
+            continue
+        parsed = parse_ts(gen.format_ts(ms, form, tz_min))
+        assert parsed == datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=ms)
+
+
+def test_anonymous_creations_and_orphan_draft_ids(clean_run: Path) -> None:
+    events = records(clean_run)
+    created = [e for e in events if e["event"] == "workbench.draft_created"]
+    anonymous = [e for e in created if "draftId" not in e]
+    assert 0.05 <= len(anonymous) / len(created) <= 0.15
+    carried = {e["draftId"] for e in created if "draftId" in e}
+    later = {"draft_accepted", "draft_rejected", "draft_edited", "template_inserted"}
+    first_reference: dict[str, tuple[datetime, str]] = {}
+    for e in sorted(events, key=lambda e: e["at"]):
+        if e["event"][10:] in later and e["draftId"] not in carried:
+            first_reference.setdefault(e["draftId"], (e["at"], e["sessionId"]))
+    assert len(first_reference) >= len(anonymous) // 2
+    for at, session in first_reference.values():  # each orphan has a creation to link to
+        assert any(e["sessionId"] == session and e["at"] <= at for e in anonymous)
+
+
+def test_traffic_looks_like_the_product(clean_run: Path) -> None:
+    events = records(clean_run)
+    names = Counter(e["event"][10:] for e in events)
+    assert set(names) == {name[10:] for name in TAXONOMY}
+    assert 0.28 <= names["template_suggested"] / names["chat_message_sent"] <= 0.38
+    assert 0.5 <= names["draft_accepted"] / names["draft_created"] <= 0.75
+    assert names["approval_completed"] < names["approval_requested"]  # some stay pending
+    assert 0.75 <= sum("eventId" in e for e in events) / len(events) <= 0.85
+    statuses = Counter(e["status"] for e in events if e["event"].endswith("run_completed"))
+    assert 0.7 <= statuses["completed"] / statuses.total() <= 0.9
+    assert statuses["failed"] > statuses["cancelled"] > 0
+    completions = [e for e in events if e["event"].endswith("approval_completed")]
+    assert any("toolIds" not in e for e in completions)
+
+    by_session: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for e in events:
+        by_session[e["sessionId"]].append(e)
+    started = sum(any(e["event"].endswith("started") for e in s) for s in by_session.values())
+    ended = sum(any(e["event"].endswith("ended") for e in s) for s in by_session.values())
+    assert 0.9 <= started / len(by_session) <= 0.99
+    assert 0.75 <= ended / len(by_session) <= 0.95
+    long_gaps = 0
+    for session in by_session.values():
+        times = sorted(e["at"] for e in session)
+        long_gaps += any(b - a > timedelta(minutes=30) for a, b in zip(times, times[1:]))
+    assert long_gaps > 0
+
+    created_at = {e["draftId"]: e["at"] for e in events if e["event"].endswith("draft_created")}
+    accepted_at: dict[str, datetime] = {}
+    for e in sorted(events, key=lambda e: e["at"]):
+        if e["event"].endswith("draft_accepted") and e["draftId"] in created_at:
+            accepted_at.setdefault(e["draftId"], e["at"])
+    minutes = [(accepted_at[d] - created_at[d]).total_seconds() / 60 for d in accepted_at]
+    assert 3 <= statistics.median(minutes) <= 15
+    assert sum(1 <= m <= 45 for m in minutes) / len(minutes) >= 0.9
+
+    text = "\n".join(line for _, _, line in read_lines(clean_run))
+    assert "@" not in text  # no emails
+    assert not re.search(r'"(message|content|text|prompt|token|password)"', text)
+
+
+def test_other_channel_creations(clean_run: Path) -> None:
+    with (clean_run / "workflow_creations/workflow_creations_2026-10.csv").open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    accepted = {e["draftId"] for e in records(clean_run) if e["event"].endswith("draft_accepted")}
+    assert 0.15 <= len(rows) / len(accepted) <= 0.25
+    sources = Counter(row["creation_source"] for row in rows)
+    assert {s for s in sources if s.strip().lower() != "workbench"} == {"api", "import", "manual"}
+    assert any(s.strip().lower() == "workbench" and s != "workbench" for s in sources)
+    assert any(row["workflow_id"] == "" for row in rows)
+    assert any(parse_ts(row["created_at"]) is None for row in rows)
+    ids = Counter(row["workflow_id"] for row in rows if row["workflow_id"])
+    assert max(ids.values()) > 1
+    days = {parse_ts(r["created_at"]).date() for r in rows if parse_ts(r["created_at"])}
+    assert min(days) >= START and max(days) < START + timedelta(days=4)
+
+
+def test_cli_rejects_bad_rates_and_reports_progress(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exc:
+        gen.main(["--out", str(tmp_path), "--truncated-rate", "1.5"])
+    assert exc.value.code == 2
+    with pytest.raises(SystemExit) as exc:
+        gen.main(["--help"])
+    assert exc.value.code == 0
+    assert "--duplicate-rate" in capsys.readouterr().out
+    assert gen.main(["--out", str(tmp_path), "--days", "2", "--sessions-per-day", "10"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert re.fullmatch(r"day 1/2: [\d,]+ events", err[0])
+    assert err[-1].startswith("wrote ") and "truncated=" in err[-1]
+    run(tmp_path, "--days", "1", "--sessions-per-day", "10")
+    assert capsys.readouterr().err == ""
