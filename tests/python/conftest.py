@@ -1,0 +1,78 @@
+"""Shared pytest helpers: build the dbt project into a temporary DuckDB file and read it back."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+DBT = Path(sys.executable).with_name("dbt")
+
+
+@dataclass
+class Build:
+    """The result of one `dbt build`: its exit code, output and warehouse file."""
+
+    returncode: int
+    output: str
+    db_path: Path
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        with duckdb.connect(str(self.db_path), read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()
+
+    def rows(self, sql: str) -> list[dict]:
+        with duckdb.connect(str(self.db_path), read_only=True) as con:
+            cursor = con.execute(sql)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def run_dbt_build(
+    work_dir: Path,
+    dbt_vars: dict,
+    *,
+    select: str | None = None,
+    extra_args: list[str] | None = None,
+    db_path: Path | None = None,
+) -> Build:
+    """Run `dbt build` from the project root, as the README and the acceptance checks do."""
+    db_path = db_path or work_dir / "warehouse.duckdb"
+    env = {
+        **os.environ,
+        "WORKBENCH_DB_PATH": str(db_path),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    args = [
+        str(DBT),
+        "build",
+        "--vars",
+        json.dumps(dbt_vars),
+        # A private target and log folder, so parallel builds do not clobber each other.
+        "--target-path",
+        str(work_dir / "target"),
+        "--log-path",
+        str(work_dir / "logs"),
+    ]
+    if select:
+        args += ["--select", select]
+    args += extra_args or []
+    result = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    return Build(result.returncode, result.stdout + result.stderr, db_path)
+
+
+@pytest.fixture
+def dbt_build(tmp_path: Path) -> Callable[..., Build]:
+    def _build(dbt_vars: dict, **kwargs) -> Build:
+        return run_dbt_build(tmp_path, dbt_vars, **kwargs)
+
+    return _build
