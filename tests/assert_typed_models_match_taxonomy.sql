@@ -30,6 +30,16 @@ expected as (
     where column_name not in ('session_id', 'occurred_at')
 ),
 
+-- A build of a selection may not have made every typed model; check the ones that exist.
+built_expected as (
+    select expected.*
+    from expected
+    where expected.table_name in (
+        select tables.table_name from information_schema.tables as tables
+        where tables.table_schema = '{{ ref('stg_workbench__events').schema }}'
+    )
+),
+
 actual as (
     select
         table_name,
@@ -37,7 +47,7 @@ actual as (
     from information_schema.columns
     where
         table_schema = '{{ ref('stg_workbench__events').schema }}'
-        and table_name in (select expected.table_name from expected)
+        and table_name in (select built_expected.table_name from built_expected)
         and column_name not in ('event_id', 'session_id', 'occurred_at', 'source_file', 'line_number')
 ),
 
@@ -46,10 +56,10 @@ missing as (
         table_name,
         column_name,
         'missing from the typed model' as problem
-    from expected
+    from built_expected
     where not exists (
         select 1 from actual
-        where actual.table_name = expected.table_name and actual.column_name = expected.column_name
+        where actual.table_name = built_expected.table_name and actual.column_name = built_expected.column_name
     )
 ),
 
@@ -60,8 +70,8 @@ extra as (
         'not in the taxonomy seed' as problem
     from actual
     where not exists (
-        select 1 from expected
-        where expected.table_name = actual.table_name and expected.column_name = actual.column_name
+        select 1 from built_expected
+        where built_expected.table_name = actual.table_name and built_expected.column_name = actual.column_name
     )
 ),
 
