@@ -67,7 +67,13 @@ SERVER_EVENTS = {
     "approval_completed",
 }
 
-UNKNOWN_EVENTS = ["workbench.draft_deleted", "workbench.canvas_zoomed", "workbench.Draft_Created"]
+# Names outside the taxonomy (None: the line has no event name at all).
+UNKNOWN_EVENTS = [
+    "workbench.draft_deleted",
+    "workbench.canvas_zoomed",
+    "workbench.Draft_Created",
+    None,
+]
 BLANK_LINES = ["", " ", "\t", "   ", " \t "]
 # Wrong values by the taxonomy's value_type: out of the enumeration, or of the wrong JSON type.
 BAD_VALUES: dict[str, list[Any]] = {
@@ -79,16 +85,18 @@ BAD_VALUES: dict[str, list[Any]] = {
     "id_list": [[], "restartService", [""]],
     "timestamp": ["yesterday", "2026-13-01T00:00:00Z", "1999-12-31T23:59:59Z"],
 }
-FAULT_KINDS = [
-    "duplicate",
-    "truncated",
-    "missing_required",
-    "invalid_value",
-    "late",
-    "nested",
-    "unknown_event",
-    "blank_line",
-]
+
+# Fault kind -> (default rate, what it does); each has a --<kind>-rate option.
+FAULT_DEFAULTS = {
+    "duplicate": (0.01, "events resent later in the same or next file (half without eventId)"),
+    "truncated": (0.001, "lines cut in the middle (malformed JSON)"),
+    "missing_required": (0.002, "events with a required property absent, null or blank"),
+    "invalid_value": (0.002, "events with one property of the wrong type or out of its enum"),
+    "late": (0.01, "events written into a file of a day 1-3 days after their timestamp"),
+    "nested": (0.1, 'events with their properties inside a "properties" object'),
+    "unknown_event": (0.0005, "extra lines with an event name outside the taxonomy, or none"),
+    "blank_line": (0.002, "extra blank or whitespace-only lines"),
+}
 
 
 @dataclass(slots=True)
@@ -414,18 +422,24 @@ def to_record(ev: Event) -> dict[str, Any]:
     return record
 
 
+def fault_key(rng: random.Random, keys: list[str]) -> str:
+    """Mostly an event's own property; the two that every event has only now and then."""
+    own = [k for k in keys if k not in ("sessionId", "timestamp")]
+    return rng.choice(own if own and rng.random() < 0.9 else keys)
+
+
 def render(ev: Event, opts: Options, rng: random.Random, stats: Stats) -> tuple[str, bool]:
     """One event as a raw line with its faults applied; also whether it is resent later."""
     record, rates, spec = to_record(ev), opts.rates, opts.taxonomy[PREFIX + ev.name]
     if rng.random() < rates["missing_required"]:
-        key = rng.choice([k for k, (required, _) in spec.items() if required])
+        key = fault_key(rng, [k for k, (required, _) in spec.items() if required])
         if rng.random() < 0.3:
             record[key] = rng.choice([None, "", "  "])
         else:
             del record[key]
         stats.faults["missing_required"] += 1
     if rng.random() < rates["invalid_value"]:
-        key = rng.choice([k for k in record if k in spec])
+        key = fault_key(rng, [k for k in record if k in spec])
         record[key] = rng.choice(BAD_VALUES[spec[key][1]])
         stats.faults["invalid_value"] += 1
     if rng.random() < rates["nested"]:
@@ -457,8 +471,8 @@ def day_lines(
             stats.faults["duplicate"] += 1
         if rng.random() < opts.rates["unknown_event"]:
             name = rng.choice(UNKNOWN_EVENTS)
-            ts = format_ts(ev.ts_ms, "iso_ms_z")
-            lines.append(json.dumps({"event": name, "sessionId": ev.session_id, "timestamp": ts}))
+            record = {"sessionId": ev.session_id, "timestamp": format_ts(ev.ts_ms, "iso_ms_z")}
+            lines.append(json.dumps({"event": name, **record} if name else record))
             stats.faults["unknown_event"] += 1
         if rng.random() < opts.rates["blank_line"]:
             lines.append(rng.choice(BLANK_LINES))
@@ -604,18 +618,6 @@ def positive(text: str) -> int:
     return value
 
 
-FAULT_DEFAULTS = {
-    "duplicate": (0.01, "events resent later in the same or next file (half without eventId)"),
-    "truncated": (0.001, "lines cut in the middle (malformed JSON)"),
-    "missing_required": (0.002, "events with a required property absent, null or blank"),
-    "invalid_value": (0.002, "events with one property of the wrong type or out of its enum"),
-    "late": (0.01, "events written into a file of a day 1-3 days after their timestamp"),
-    "nested": (0.1, 'events with their properties inside a "properties" object'),
-    "unknown_event": (0.0005, "extra lines with an event name outside the taxonomy"),
-    "blank_line": (0.002, "extra blank or whitespace-only lines"),
-}
-
-
 def parse_args(argv: list[str] | None) -> Options:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
@@ -658,7 +660,7 @@ def main(argv: list[str] | None = None) -> int:
     opts = parse_args(argv)
     stats = generate(opts)
     if not opts.quiet:
-        faults = ", ".join(f"{kind}={stats.faults[kind]:,}" for kind in FAULT_KINDS)
+        faults = ", ".join(f"{kind}={stats.faults[kind]:,}" for kind in FAULT_DEFAULTS)
         print(
             f"wrote {stats.events:,} events ({stats.lines:,} lines) and {stats.csv_rows:,}"
             f" other-channel rows in {stats.files:,} files, {stats.bytes:,} bytes, to"

@@ -16,29 +16,38 @@ import statistics
 import sys
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location("generate_events", ROOT / "scripts/generate_events.py")
+_spec = importlib.util.spec_from_file_location(
+    "generate_events", ROOT / "scripts/generate_events.py"
+)
 assert _spec and _spec.loader
 gen = importlib.util.module_from_spec(_spec)
 sys.modules["generate_events"] = gen
 _spec.loader.exec_module(gen)
 
-FAULT_OPTIONS = [
-    "--duplicate-rate",
-    "--truncated-rate",
-    "--missing-required-rate",
-    "--invalid-value-rate",
-    "--late-rate",
-    "--nested-rate",
-    "--unknown-event-rate",
-    "--blank-line-rate",
+FAULT_KINDS = [
+    "duplicate",
+    "truncated",
+    "missing_required",
+    "invalid_value",
+    "late",
+    "nested",
+    "unknown_event",
+    "blank_line",
 ]
-NO_FAULTS = [arg for option in FAULT_OPTIONS for arg in (option, "0")]
+
+
+def option(kind: str) -> str:
+    return f"--{kind.replace('_', '-')}-rate"
+
+
+NO_FAULTS = [arg for kind in FAULT_KINDS for arg in (option(kind), "0")]
 SMALL = ["--days", "4", "--sessions-per-day", "120", "--seed", "7"]  # ~4,500 events
 START = date(2026, 10, 1)
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})?$")
@@ -46,7 +55,7 @@ TS_FORMS = {
     "iso_z_fraction": re.compile(r"T\d{2}:\d{2}:\d{2}\.\d{3}Z$"),
     "iso_z_whole": re.compile(r"T\d{2}:\d{2}:\d{2}Z$"),
     "space_separator": re.compile(r"^\d{4}-\d{2}-\d{2} \d"),
-    "no_zone": re.compile(r"\d{2}:\d{2}:\d{2}(\.\d+)?$"),
+    "t_no_zone": re.compile(r"T\d{2}:\d{2}:\d{2}(\.\d+)?$"),
     "offset": re.compile(r"[+-]\d{2}:\d{2}$"),
 }
 
@@ -57,7 +66,11 @@ def load_taxonomy() -> dict[str, dict[str, tuple[bool, str, set[str]]]]:
         for row in csv.DictReader(f):
             allowed = set(filter(None, row["allowed_values"].split("|")))
             required = row["is_required"] == "true"
-            taxonomy[row["event_name"]][row["property_key"]] = (required, row["value_type"], allowed)
+            taxonomy[row["event_name"]][row["property_key"]] = (
+                required,
+                row["value_type"],
+                allowed,
+            )
     return dict(taxonomy)
 
 
@@ -114,7 +127,9 @@ def problems(line: str) -> list[str]:
         return ["unknown_event"]
     spec = TAXONOMY[record["event"]]
     props = {**record.get("properties", {}), **record}
-    found = [f"unexpected_key:{k}" for k in props if k not in {*spec, "event", "eventId", "properties"}]
+    found = [
+        f"unexpected_key:{k}" for k in props if k not in {*spec, "event", "eventId", "properties"}
+    ]
     for key, (required, value_type, allowed) in spec.items():
         value = props.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -180,13 +195,13 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path) -> None:
     other = digests(run(tmp_path / "c", *args, "--seed", "43"))
     assert len(first) >= 7  # 3 days x 2 parts + 1 CSV
     assert first == again
-    assert set(other) == set(first)
+    assert len(other) == len(first)  # which parts are gzipped depends on the seed too
     assert not set(other.values()) & set(first.values())
 
 
 def test_layout_folders_parts_gzip_and_monthly_csv(tmp_path: Path) -> None:
-    out = run(tmp_path, "--start-date", "2026-10-30", "--days", "3", "--sessions-per-day", "60")
-    out = run(tmp_path, "--start-date", "2026-10-30", "--days", "3", "--gzip-rate", "0.5")
+    args = ["--start-date", "2026-10-30", "--days", "3", "--sessions-per-day", "60"]
+    out = run(tmp_path, *args, "--gzip-rate", "0.5")
     folders = sorted(p.name for p in (out / "events").iterdir())
     assert folders == ["date=2026-10-30", "date=2026-10-31", "date=2026-11-01"]
     names = [p.name for p in event_files(out)]
@@ -236,7 +251,8 @@ def rate_of(kind: str, lines: list[tuple[int, str, str]]) -> tuple[float, Counte
     """The measured rate of one fault kind, and the count of every problem seen."""
     seen = Counter(p.split(":")[0] for _, _, line in lines for p in set(problems(line)))
     texts = [line for _, _, line in lines if line.strip()]
-    events = len(texts) - seen["unknown_event"]
+    unknown = seen["unknown_event"] + seen["missing_event_name"]
+    events = len(texts) - unknown
     if kind == "duplicate":
         return (len(texts) - len(set(texts))) / len(set(texts)), seen
     if kind == "nested":
@@ -247,42 +263,23 @@ def rate_of(kind: str, lines: list[tuple[int, str, str]]) -> tuple[float, Counte
         late = [date.fromisoformat(f) - d for f, d in days if date.fromisoformat(f) > d]
         assert all(timedelta(days=1) <= lag <= timedelta(days=3) for lag in late)
         return len(late) / sum(d.isoformat() < last for _, d in days), seen
-    key = {
-        "truncated": "malformed_json",
-        "missing_required": "missing_required",
-        "blank_line": "blank",
-        "unknown_event": "unknown_event",
-    }.get(kind)
     if kind == "invalid_value":
         return (seen["invalid_required"] + seen["invalid_optional"]) / len(texts), seen
-    denominator = events if kind in {"blank_line", "unknown_event"} else len(texts)
-    return seen[key] / denominator, seen
+    if kind in {"blank_line", "unknown_event"}:  # extra lines, per event
+        return (seen["blank"] if kind == "blank_line" else unknown) / events, seen
+    return seen["malformed_json" if kind == "truncated" else kind] / len(texts), seen
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        "duplicate",
-        "truncated",
-        "missing_required",
-        "invalid_value",
-        "late",
-        "nested",
-        "unknown_event",
-        "blank_line",
-    ],
-)
+@pytest.mark.parametrize("kind", FAULT_KINDS)
 def test_each_fault_comes_at_the_asked_rate_and_alone(tmp_path: Path, kind: str) -> None:
-    option = f"--{kind.replace('_', '-')}-rate"
-    args = [a if prev != option else "0.05" for prev, a in zip(["", *NO_FAULTS], NO_FAULTS)]
-    lines = read_lines(run(tmp_path, *SMALL, *args))
+    lines = read_lines(run(tmp_path, *SMALL, *NO_FAULTS, option(kind), "0.05"))  # the last one wins
     measured, seen = rate_of(kind, lines)
     assert measured == pytest.approx(0.05, abs=0.015), (kind, measured)
     allowed = {
         "truncated": {"malformed_json"},
         "missing_required": {"missing_required"},
         "invalid_value": {"invalid_required", "invalid_optional"},
-        "unknown_event": {"unknown_event"},
+        "unknown_event": {"unknown_event", "missing_event_name"},
         "blank_line": {"blank"},
     }.get(kind, set())
     assert set(seen) <= allowed, seen
@@ -309,15 +306,14 @@ def test_default_mix_has_every_fault_kind_and_every_timestamp_form(default_run: 
     assert {"malformed_json", "missing_required", "blank"} <= set(seen)
     assert seen["invalid_required"] + seen["invalid_optional"] > 0
     forms: Counter[str] = Counter()
-    for record in records(default_run):
-        ts = record["timestamp"]
+    stamps = [record["timestamp"] for record in records(default_run)]
+    for ts in stamps:
         if isinstance(ts, int):
             forms["epoch_ms"] += 1
         else:
             forms.update(name for name, pattern in TS_FORMS.items() if pattern.search(ts))
     assert set(forms) == {*TS_FORMS, "epoch_ms"}, forms
-    total = sum(1 for _ in records(default_run))
-    assert forms["iso_z_fraction"] / total > 0.5  # most, as sent by current clients
+    assert forms["iso_z_fraction"] / len(stamps) > 0.5  # most, as sent by current clients
 
 
 @pytest.mark.parametrize("form", ["iso_ms_z", "iso_z", "space", "no_zone", "offset", "epoch_ms"])
@@ -365,17 +361,17 @@ def test_traffic_looks_like_the_product(clean_run: Path) -> None:
     by_session: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for e in events:
         by_session[e["sessionId"]].append(e)
-    started = sum(any(e["event"].endswith("started") for e in s) for s in by_session.values())
-    ended = sum(any(e["event"].endswith("ended") for e in s) for s in by_session.values())
-    assert 0.9 <= started / len(by_session) <= 0.99
-    assert 0.75 <= ended / len(by_session) <= 0.95
-    long_gaps = 0
+    for name, low, high in [("session_started", 0.9, 0.99), ("session_ended", 0.75, 0.95)]:
+        having = sum(any(e["event"][10:] == name for e in s) for s in by_session.values())
+        assert low <= having / len(by_session) <= high, name
+    away = 0  # gaps longer than any wait inside a task (accepting a draft takes up to 40 min)
     for session in by_session.values():
         times = sorted(e["at"] for e in session)
-        long_gaps += any(b - a > timedelta(minutes=30) for a, b in zip(times, times[1:]))
-    assert long_gaps > 0
+        away += any(b - a > timedelta(minutes=45) for a, b in pairwise(times))
+    assert 0.005 <= away / len(by_session) <= 0.1
 
-    created_at = {e["draftId"]: e["at"] for e in events if e["event"].endswith("draft_created")}
+    created = [e for e in events if e["event"].endswith("draft_created") and "draftId" in e]
+    created_at = {e["draftId"]: e["at"] for e in created}
     accepted_at: dict[str, datetime] = {}
     for e in sorted(events, key=lambda e: e["at"]):
         if e["event"].endswith("draft_accepted") and e["draftId"] in created_at:
