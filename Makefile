@@ -6,9 +6,17 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements-installed
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
-export WORKBENCH_DB_PATH ?= warehouse/workbench.duckdb
 
-.PHONY: setup run build sample test lint unit clean
+# Where things live; override on the command line (tests build into temporary folders this way).
+RAW_DIR ?= data/raw
+export WORKBENCH_DB_PATH ?= warehouse/workbench.duckdb
+export WORKBENCH_SERVING_PATH ?= warehouse/serving.duckdb
+export WORKBENCH_PARQUET_DIR ?= warehouse/parquet
+# Extra options for the sample generator, e.g. SAMPLE_ARGS="--days 3 --sessions-per-day 20".
+SAMPLE_ARGS ?=
+DBT_VARS ?= {raw_events_glob: "$(RAW_DIR)/events/**/*.jsonl*", workflow_creations_glob: "$(RAW_DIR)/workflow_creations/*.csv"}
+
+.PHONY: setup run sample build test lint unit clean
 
 setup: $(STAMP)
 
@@ -22,24 +30,24 @@ $(STAMP): requirements.txt
 
 # Generates about 30 days of sample traffic when there is no raw data yet.
 sample: setup
-	@if [ -z "$$(find data/raw/events -type f 2>/dev/null | head -n 1)" ]; then \
-		$(BIN)/python scripts/generate_events.py --out data/raw; \
-	else echo "data/raw/events/ already has files: not generating a sample"; fi
+	@if [ -z "$$(find $(RAW_DIR)/events -type f 2>/dev/null | head -n 1)" ]; then \
+		$(BIN)/python scripts/generate_events.py --out $(RAW_DIR) $(SAMPLE_ARGS); \
+	else echo "$(RAW_DIR)/events/ already has files: not generating a sample"; fi
 
 build: setup
 	@mkdir -p "$$(dirname "$(WORKBENCH_DB_PATH)")"
-	$(BIN)/dbt build
+	$(BIN)/dbt build --vars '$(DBT_VARS)'
 
 run: sample build
 	@echo ""
 	@echo "Warehouse built: $(WORKBENCH_DB_PATH)"
-	@echo "Open it read-only: $(BIN)/python -c \"import duckdb; print(duckdb.connect('$(WORKBENCH_DB_PATH)', read_only=True).sql('select * from audit.load_reconciliation limit 5'))\""
 	@echo "Quarantined lines: audit.quarantined_events; per-file counts: audit.load_reconciliation"
+	@echo "Open it read-only: $(BIN)/python -c \"import duckdb; print(duckdb.connect('$(WORKBENCH_DB_PATH)', read_only=True).sql('from marts.kpi_scorecard limit 10'))\""
 
 lint: setup
 	$(BIN)/ruff check scripts tests models
 	$(BIN)/ruff format --check scripts tests models
-	$(BIN)/sqlfluff lint models tests/generic macros analyses
+	$(BIN)/sqlfluff lint models tests analyses
 
 unit: setup
 	$(BIN)/python -m pytest
@@ -47,4 +55,4 @@ unit: setup
 test: setup lint unit
 
 clean:
-	rm -rf target logs warehouse
+	rm -rf target logs warehouse/*.duckdb warehouse/*.wal

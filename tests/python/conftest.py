@@ -76,3 +76,35 @@ def dbt_build(tmp_path: Path) -> Callable[..., Build]:
         return run_dbt_build(tmp_path, dbt_vars, **kwargs)
 
     return _build
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """A generated sample (about 40 days, spanning month and week boundaries) built once with
+    every model, shared by the invariant and documentation tests."""
+    work = tmp_path_factory.mktemp("sample")
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "generate_events.py"),
+            "--out",
+            str(work / "raw"),
+            "--days",
+            "40",
+            "--start-date",
+            "2026-09-20",
+            "--sessions-per-day",
+            "60",
+            "--quiet",
+        ],
+        check=True,
+    )
+    build = run_dbt_build(
+        work,
+        {
+            "raw_events_glob": str(work / "raw" / "events" / "**" / "*.jsonl*"),
+            "workflow_creations_glob": str(work / "raw" / "workflow_creations" / "*.csv"),
+        },
+    )
+    assert build.returncode == 0, build.output[-5000:]
+    return build
