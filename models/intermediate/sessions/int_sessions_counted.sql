@@ -1,0 +1,24 @@
+-- One row per session: how many of its kept events there are, in all and of the event kinds the
+-- session dimension reports on.
+with
+
+events as (
+    select * from {{ ref('stg_workbench__events') }}
+),
+
+final as (
+    select
+        session_id,
+        count(*) as events,
+        count(case when event_name = 'workbench.chat_message_sent' then 1 end) as chat_messages,
+        count(case when event_name = 'workbench.template_suggested' then 1 end) as template_suggestions,
+        count(case when event_name = 'workbench.draft_created' then 1 end) as drafts_created,
+        count(case when event_name = 'workbench.draft_accepted' then 1 end) as drafts_accepted,
+        count(case when event_name = 'workbench.template_inserted' then 1 end) as templates_inserted,
+        count(case when event_name = 'workbench.workflow_run_started' then 1 end) as runs_started,
+        count(case when event_name = 'workbench.approval_requested' then 1 end) as approvals_requested
+    from events
+    group by session_id
+)
+
+select * from final

@@ -1,0 +1,63 @@
+-- One row per kept event that names a template: views, chat suggestions, insertions into a draft,
+-- and draft creations that carry a templateId (optional there, so creations without one are
+-- left out).
+with
+
+template_viewed as (
+    select * from {{ ref('stg_workbench__template_viewed') }}
+),
+
+template_suggested as (
+    select * from {{ ref('stg_workbench__template_suggested') }}
+),
+
+template_inserted as (
+    select * from {{ ref('stg_workbench__template_inserted') }}
+),
+
+draft_created as (
+    select * from {{ ref('stg_workbench__draft_created') }}
+),
+
+final as (
+    select
+        event_id,
+        template_id,
+        'viewed' as reference_type,
+        occurred_at,
+        cast(null as boolean) as is_suggestion_accepted
+    from template_viewed
+
+    union all
+
+    select
+        event_id,
+        template_id,
+        'suggested' as reference_type,
+        occurred_at,
+        accepted as is_suggestion_accepted
+    from template_suggested
+
+    union all
+
+    select
+        event_id,
+        template_id,
+        'inserted' as reference_type,
+        occurred_at,
+        cast(null as boolean) as is_suggestion_accepted
+    from template_inserted
+
+    union all
+
+    select
+        event_id,
+        template_id,
+        'draft_created' as reference_type,
+        occurred_at,
+        cast(null as boolean) as is_suggestion_accepted
+    from draft_created
+    where template_id is not null
+)
+
+select * from final

@@ -1,0 +1,32 @@
+-- One row per workbench session (contract section 4, marts.dim_sessions).
+with
+
+sessions_summarized as (
+    select * from {{ ref('int_sessions_summarized') }}
+),
+
+final as (
+    select
+        session_id,
+        started_at,
+        ended_at,
+        is_start_inferred,
+        is_end_inferred,
+        duration_ms,
+        reported_duration_ms,
+        active_duration_ms,
+        activity_segments,
+        user_id,
+        referrer,
+        events,
+        chat_messages,
+        template_suggestions,
+        drafts_created,
+        drafts_accepted,
+        templates_inserted,
+        runs_started,
+        approvals_requested
+    from sessions_summarized
+)
+
+select * from final
