@@ -1,0 +1,165 @@
+-- One row per draft (after anonymous creations are linked): its creation, decisions, edits and
+-- template use, as contract section 4 defines them for fct_drafts (everything but the runs).
+with
+
+draft_creations as (
+    select * from {{ ref('int_draft_creations_linked') }}
+),
+
+draft_references as (
+    select * from {{ ref('int_draft_references_unioned') }}
+),
+
+drafts as (
+    select distinct draft_id
+    from draft_references
+),
+
+-- A draft can be created more than once (the same draftId sent twice, or one orphan id linked
+-- in two sessions); the earliest creation in event order speaks for all of them.
+creations_ranked as (
+    select
+        draft_id,
+        draft_id_source,
+        session_id,
+        occurred_at,
+        source,
+        template_id,
+        node_count,
+        row_number() over (
+            partition by draft_id
+            order by occurred_at, source_file, line_number
+        ) as creation_rank
+    from draft_creations
+),
+
+earliest_creations as (
+    select
+        draft_id,
+        draft_id_source,
+        session_id,
+        occurred_at as created_at,
+        source as creation_source,
+        template_id as creation_template_id,
+        node_count
+    from creations_ranked
+    where creation_rank = 1
+),
+
+-- The session of a draft nobody saw created is the session of the first event naming it.
+references_ranked as (
+    select
+        draft_id,
+        session_id,
+        row_number() over (
+            partition by draft_id
+            order by occurred_at, source_file, line_number
+        ) as reference_rank
+    from draft_references
+),
+
+first_references as (
+    select
+        draft_id,
+        session_id
+    from references_ranked
+    where reference_rank = 1
+),
+
+draft_activity_counted as (
+    select
+        draft_id,
+        min(case when event_name = 'workbench.draft_accepted' then occurred_at end) as first_accepted_at,
+        min(case when event_name = 'workbench.draft_rejected' then occurred_at end) as first_rejected_at,
+        count(case when event_name = 'workbench.draft_edited' then 1 end) as edits,
+        count(case when event_name = 'workbench.draft_edited' and edit_type = 'chat' then 1 end) as edits_chat,
+        count(case when event_name = 'workbench.draft_edited' and edit_type = 'canvas' then 1 end) as edits_canvas,
+        count(
+            case when event_name = 'workbench.draft_edited' and edit_type = 'template_insert' then 1 end
+        ) as edits_template_insert,
+        count(case when event_name = 'workbench.template_inserted' then 1 end) as templates_inserted
+    from draft_references
+    group by draft_id
+),
+
+-- The status follows the last word: the latest accept or reject in event order.
+decisions_ranked as (
+    select
+        draft_id,
+        event_name,
+        row_number() over (
+            partition by draft_id
+            order by occurred_at desc, source_file desc, line_number desc
+        ) as decision_rank
+    from draft_references
+    where event_name in ('workbench.draft_accepted', 'workbench.draft_rejected')
+),
+
+latest_decisions as (
+    select
+        draft_id,
+        case
+            when event_name = 'workbench.draft_accepted' then 'accepted'
+            when event_name = 'workbench.draft_rejected' then 'rejected'
+        end as status
+    from decisions_ranked
+    where decision_rank = 1
+),
+
+-- A template inserted after the draft was accepted did not shape the accepted workflow, so
+-- only insertions at or before the first acceptance count (any, while never accepted).
+drafts_with_template_inserted_by_acceptance as (
+    select distinct draft_references.draft_id
+    from draft_references
+    inner join draft_activity_counted
+        on draft_references.draft_id = draft_activity_counted.draft_id
+    where
+        draft_references.event_name = 'workbench.template_inserted'
+        and (
+            draft_activity_counted.first_accepted_at is null
+            or draft_references.occurred_at <= draft_activity_counted.first_accepted_at
+        )
+),
+
+final as (
+    select
+        drafts.draft_id,
+        coalesce(earliest_creations.draft_id_source, 'event') as draft_id_source,
+        coalesce(earliest_creations.session_id, first_references.session_id) as session_id,
+        earliest_creations.created_at,
+        earliest_creations.creation_source,
+        earliest_creations.creation_template_id,
+        earliest_creations.node_count,
+        draft_activity_counted.first_accepted_at,
+        draft_activity_counted.first_rejected_at,
+        draft_activity_counted.first_accepted_at is not null as is_accepted,
+        coalesce(latest_decisions.status, 'open') as status,
+        draft_activity_counted.edits,
+        draft_activity_counted.edits_chat,
+        draft_activity_counted.edits_canvas,
+        draft_activity_counted.edits_template_insert,
+        draft_activity_counted.templates_inserted,
+        (
+            coalesce(earliest_creations.creation_source = 'template', false)
+            or earliest_creations.creation_template_id is not null
+            or drafts_with_template_inserted_by_acceptance.draft_id is not null
+        ) as uses_template,
+        case
+            when
+                {{ ms_between('earliest_creations.created_at', 'draft_activity_counted.first_accepted_at') }} >= 0
+                then {{ ms_between('earliest_creations.created_at', 'draft_activity_counted.first_accepted_at') }}
+        end as time_to_accept_ms
+    from drafts
+    left join earliest_creations
+        on drafts.draft_id = earliest_creations.draft_id
+    left join first_references
+        on drafts.draft_id = first_references.draft_id
+    left join draft_activity_counted
+        on drafts.draft_id = draft_activity_counted.draft_id
+    left join latest_decisions
+        on drafts.draft_id = latest_decisions.draft_id
+    left join drafts_with_template_inserted_by_acceptance
+        on drafts.draft_id = drafts_with_template_inserted_by_acceptance.draft_id
+)
+
+select * from final
