@@ -1,0 +1,30 @@
+-- One row per chat message with its turn number in the session. The numbering lives here once,
+-- so attribution and the mart cannot disagree on which message is turn k.
+with
+
+chat_messages as (
+    select * from {{ ref('stg_workbench__chat_message_sent') }}
+),
+
+numbered as (
+    select
+        event_id as turn_id,
+        session_id,
+        occurred_at as sent_at,
+        source_file,
+        line_number,
+        message_length,
+        has_attachment,
+        -- event_id only breaks ties that event order leaves open, so the numbering is deterministic.
+        row_number() over (
+            partition by session_id
+            order by occurred_at, source_file, line_number, event_id
+        ) as turn_number
+    from chat_messages
+),
+
+final as (
+    select * from numbered
+)
+
+select * from final

@@ -1,0 +1,38 @@
+-- One row per chat message (a turn), with the assistant activity that followed it in its session.
+with
+
+chat_turns as (
+    select * from {{ ref('int_chat_turns_numbered') }}
+),
+
+turn_events as (
+    select * from {{ ref('int_chat_turn_events_attributed') }}
+),
+
+events_per_turn as (
+    select
+        turn_id,
+        count(case when turn_event_type = 'template_suggested' then 1 end) as template_suggestions,
+        count(case when turn_event_type = 'chat_tool_invoked' then 1 end) as tools_invoked
+    from turn_events
+    where turn_id is not null
+    group by turn_id
+),
+
+final as (
+    select
+        chat_turns.turn_id,
+        chat_turns.session_id,
+        chat_turns.sent_at,
+        chat_turns.turn_number,
+        chat_turns.message_length,
+        chat_turns.has_attachment,
+        coalesce(events_per_turn.template_suggestions, 0) as template_suggestions,
+        coalesce(events_per_turn.tools_invoked, 0) as tools_invoked,
+        coalesce(events_per_turn.template_suggestions, 0) > 0 as has_template_suggestion
+    from chat_turns
+    left join events_per_turn
+        on chat_turns.turn_id = events_per_turn.turn_id
+)
+
+select * from final
