@@ -10,6 +10,9 @@ import pytest
 from conftest import Build, run_dbt_build
 from fixtures.ingestion_cases import CRLF_FILES, EXPECTED_PROPERTY_ISSUES, FIXTURE_FILES, Case
 
+# These tests are about the event files; the other-channel CSV source is left unconfigured.
+NO_CSV = {"workflow_creations_glob": ""}
+
 
 def write_fixture(events_dir: Path) -> None:
     for files, line_end in ((FIXTURE_FILES, "\n"), (CRLF_FILES, "\r\n")):
@@ -35,7 +38,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Build, Path]:
     events = work / "events"
     write_fixture(events)
     build = run_dbt_build(
-        work, {"raw_events_glob": f"{events}/**/*.jsonl*", "max_quarantine_rate": 1}
+        work, {"raw_events_glob": f"{events}/**/*.jsonl*", "max_quarantine_rate": 1, **NO_CSV}
     )
     assert build.returncode == 0, build.output[-4000:]
     return build, events
@@ -155,7 +158,7 @@ def test_typed_values(built: tuple[Build, Path]) -> None:
 def test_second_copy_of_a_file_only_adds_duplicates(tmp_path: Path) -> None:
     events = tmp_path / "events"
     write_fixture(events)
-    vars_ = {"raw_events_glob": f"{events}/**/*.jsonl*", "max_quarantine_rate": 1}
+    vars_ = {"raw_events_glob": f"{events}/**/*.jsonl*", "max_quarantine_rate": 1, **NO_CSV}
     first = run_dbt_build(tmp_path / "one", vars_, select="+models/audit")
     assert first.returncode == 0, first.output[-3000:]
     original = events / "date=2026-02-02/part-1.jsonl"
@@ -182,7 +185,7 @@ def test_second_copy_of_a_file_only_adds_duplicates(tmp_path: Path) -> None:
 
 
 def test_glob_matching_nothing_names_the_setting(tmp_path: Path) -> None:
-    build = run_dbt_build(tmp_path, {"raw_events_glob": f"{tmp_path}/none/*.jsonl"})
+    build = run_dbt_build(tmp_path, {"raw_events_glob": f"{tmp_path}/none/*.jsonl", **NO_CSV})
     assert build.returncode != 0
     assert "raw_events_glob" in build.output
     assert "matched no files" in build.output
@@ -192,7 +195,7 @@ def test_quarantine_share_above_limit_fails_with_a_useful_message(tmp_path: Path
     events = tmp_path / "events"
     write_fixture(events)
     build = run_dbt_build(
-        tmp_path, {"raw_events_glob": f"{events}/**/*.jsonl*"}, select="+models/audit"
+        tmp_path, {"raw_events_glob": f"{events}/**/*.jsonl*", **NO_CSV}, select="+models/audit"
     )
     assert build.returncode != 0
     assert "quarantine_rate_within_limit" in build.output

@@ -1,0 +1,23 @@
+-- One row per CSV file matched by workflow_creations_glob; none when the var is '' (not
+-- configured) or the glob matches nothing. Files without data rows are listed too, so the
+-- reconciliation can show them.
+
+with
+
+matched_files as (
+    select file from {{ workflow_creation_file_list() }} as listed
+),
+
+final as (
+    select
+        -- Named like the raw event files: relative to the project root when under it.
+        case
+            when starts_with(file, {{ setting_literal('project root', project_root()) }} || '/')
+                then substr(file, length({{ setting_literal('project root', project_root()) }}) + 2)
+            else file
+        end as source_file,
+        file as absolute_path
+    from matched_files
+)
+
+select * from final
