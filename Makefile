@@ -12,13 +12,16 @@ RAW_DIR ?= data/raw
 export WORKBENCH_DB_PATH ?= warehouse/workbench.duckdb
 export WORKBENCH_SERVING_PATH ?= warehouse/serving.duckdb
 export WORKBENCH_PARQUET_DIR ?= warehouse/parquet
+REPORT_PATH ?= reports/kpi_report.html
 # Extra options for the sample generator, e.g. SAMPLE_ARGS="--days 3 --sessions-per-day 20".
 SAMPLE_ARGS ?=
 DBT_VARS ?= {raw_events_glob: "$(RAW_DIR)/events/**/*.jsonl*", workflow_creations_glob: "$(RAW_DIR)/workflow_creations/*.csv"}
 
-.PHONY: setup run sample build test lint unit clean
+.PHONY: setup run sample build publish report freshness test lint unit clean
 
+# The browser is only for the report's test; the script installs it when it can (root + apt).
 setup: $(STAMP)
+	@bash scripts/ensure_chromium.sh
 
 # Re-installs only when the pinned requirements change, so repeated `make` calls stay quick.
 $(STAMP): requirements.txt
@@ -36,13 +39,31 @@ sample: setup
 
 build: setup
 	@mkdir -p "$$(dirname "$(WORKBENCH_DB_PATH)")"
-	$(BIN)/dbt build --vars '$(DBT_VARS)'
+	@$(BIN)/dbt build --vars '$(DBT_VARS)' || { echo ""; echo "Build failed: nothing was published; $(WORKBENCH_SERVING_PATH) still holds the previous version."; exit 1; }
+
+# Copies the marts of the last build into the serving file and the Parquet set, atomically
+# (docs/serving.md); readers never open the build file.
+publish: setup
+	$(BIN)/python scripts/publish.py
+
+# One self-contained HTML page (opens offline): each KPI by day and week against its target.
+report: setup
+	$(BIN)/python scripts/kpi_report.py --output "$(REPORT_PATH)"
+
+# Warns when the newest valid event is over 1 day old, fails over 3 (run after a build).
+freshness: setup
+	$(BIN)/dbt source freshness
 
 run: sample build
+	@$(BIN)/python scripts/publish.py
+	@$(BIN)/python scripts/kpi_report.py --output "$(REPORT_PATH)"
+	@$(BIN)/python scripts/print_scorecard.py
 	@echo ""
-	@echo "Warehouse built: $(WORKBENCH_DB_PATH)"
+	@echo "Warehouse built: $(WORKBENCH_DB_PATH) (the build file; BI tools never open it)"
+	@echo "Published for readers: $(WORKBENCH_SERVING_PATH) and $(WORKBENCH_PARQUET_DIR)/<table>.parquet"
+	@echo "KPI report: $(REPORT_PATH) (opens offline in any browser)"
 	@echo "Quarantined lines: audit.quarantined_events; per-file counts: audit.load_reconciliation"
-	@echo "Open it read-only: $(BIN)/python -c \"import duckdb; print(duckdb.connect('$(WORKBENCH_DB_PATH)', read_only=True).sql('from marts.kpi_scorecard limit 10'))\""
+	@echo "Next: $(BIN)/duckdb -readonly $(WORKBENCH_SERVING_PATH) -c 'from marts.kpi_scorecard limit 10'"
 
 lint: setup
 	$(BIN)/ruff check scripts tests models
@@ -55,4 +76,4 @@ unit: setup
 test: setup lint unit
 
 clean:
-	rm -rf target logs warehouse/*.duckdb warehouse/*.wal
+	rm -rf target logs warehouse/*.duckdb warehouse/*.wal warehouse/parquet warehouse/parquet-versions warehouse/.serving.duckdb.publish*

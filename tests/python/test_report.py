@@ -1,0 +1,575 @@
+"""The KPI report: what it draws from a small hand-made warehouse, that it is one self-contained
+file, and that a real headless Chromium opens it with no console error and charts on screen."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import fcntl
+import importlib.util
+import json
+import os
+import re
+import select
+import shutil
+import struct
+import subprocess
+import sys
+import time
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from types import ModuleType
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+from conftest import ROOT, Build
+
+SCRIPT = ROOT / "scripts" / "kpi_report.py"
+
+
+def _load_script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("kpi_report", SCRIPT)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["kpi_report"] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+report = _load_script()
+
+# ---------------------------------------------------------------------------------------------
+# A hand-made warehouse with only the columns the report reads. Two ISO weeks: 2026-10-05 and
+# 2026-10-12 (both Mondays).
+# ---------------------------------------------------------------------------------------------
+CHAT_TURNS = [  # (turn_id, sent_at)
+    ("t1", "2026-10-05 09:00:00"),
+    ("t2", "2026-10-05 10:00:00"),
+    ("t3", "2026-10-06 11:00:00"),
+    ("t4", "2026-10-12 09:00:00"),
+    ("t5", "2026-10-12 09:30:00"),
+]
+DRAFTS = [  # (draft_id, created_at, first_accepted_at, is_accepted, scenario)
+    ("d1", "2026-10-05 09:01:00", "2026-10-05 09:05:00", True, "created and accepted"),
+    ("d2", "2026-10-06 11:01:00", None, False, "created, never accepted"),
+    ("d3", "2026-10-12 09:01:00", None, False, "created, never accepted"),
+    ("d4", None, "2026-10-12 09:40:00", True, "accepted, creation never seen"),
+    ("d5", None, None, False, "only referenced"),
+]
+RUNS = [  # (run_id, completed_at, status)
+    ("r1", "2026-10-05 09:10:00", "completed"),
+    ("r2", "2026-10-06 12:00:00", "failed"),
+    ("r3", None, "running"),
+    ("r4", "2026-10-12 10:00:00", "completed"),
+    ("r5", "2026-10-12 10:05:00", "cancelled"),
+]
+# Counted by hand from the rows above: accepted = d1, d4; completed runs = r1, r4 (not failed,
+# cancelled or still running).
+EXPECTED_FUNNEL = [
+    ("Chat turns", 5),
+    ("Drafts created", 3),
+    ("Drafts accepted", 2),
+    ("Runs completed", 2),
+]
+EXPECTED_FUNNEL_WEEKS = {
+    date(2026, 10, 5): {
+        "Chat turns": 3,
+        "Drafts created": 2,
+        "Drafts accepted": 1,
+        "Runs completed": 1,
+    },
+    date(2026, 10, 12): {
+        "Chat turns": 2,
+        "Drafts created": 1,
+        "Drafts accepted": 1,
+        "Runs completed": 1,
+    },
+}
+KPIS = [
+    "template_suggestion_rate",
+    "time_to_create_workflow",
+    "workbench_adoption",
+    "template_usage_rate",
+]
+SUGGEST, TIME, ADOPT, USAGE = KPIS
+# (grain, start, kpi, persona, numerator, denominator, value, target, comparison, meets, n)
+SCORECARD = [
+    ("day", "2026-10-05", SUGGEST, "Agent", 1, 2, 0.5, 0.3, ">=", True, 2),
+    ("day", "2026-10-06", SUGGEST, "Agent", 0, 1, 0.0, 0.3, ">=", False, 1),
+    ("week", "2026-10-05", SUGGEST, "Agent", 1, 3, 1 / 3, 0.3, ">=", True, 3),
+    ("week", "2026-10-12", SUGGEST, "Agent", 0, 2, 0.0, 0.3, ">=", False, 2),
+    # Scenario: month rows exist but the report draws days and weeks only.
+    ("month", "2026-10-01", SUGGEST, "Agent", 1, 5, 0.2, 0.3, ">=", False, 5),
+    ("day", "2026-10-05", TIME, "End User", 240, 1800, 240 / 1800 - 1, -0.5, "<=", True, 1),
+    ("week", "2026-10-05", TIME, "End User", 240, 1800, 240 / 1800 - 1, -0.5, "<=", True, 1),
+    # Scenario: workflow_creations_glob '' leaves adoption without a denominator or value.
+    ("day", "2026-10-05", ADOPT, "Leadership", 1, None, None, 0.8, ">=", None, 1),
+    ("week", "2026-10-05", ADOPT, "Leadership", 1, None, None, 0.8, ">=", None, 1),
+    ("week", "2026-10-12", ADOPT, "Leadership", 1, None, None, 0.8, ">=", None, 1),
+    ("day", "2026-10-05", USAGE, "Domain Expert", 1, 1, 1.0, 0.5, ">=", True, 1),
+    ("day", "2026-10-12", USAGE, "Domain Expert", 0, 1, 0.0, 0.5, ">=", False, 1),
+    ("week", "2026-10-05", USAGE, "Domain Expert", 1, 1, 1.0, 0.5, ">=", True, 1),
+    ("week", "2026-10-12", USAGE, "Domain Expert", 0, 1, 0.0, 0.5, ">=", False, 1),
+]
+
+
+def make_warehouse(path: Path, chat_turns: list[tuple] = CHAT_TURNS) -> Path:
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.fct_chat_turns (turn_id varchar, sent_at timestamp)")
+        con.executemany("insert into marts.fct_chat_turns values (?, ?)", chat_turns)
+        con.execute(
+            "create table marts.fct_drafts (draft_id varchar, created_at timestamp, "
+            "first_accepted_at timestamp, is_accepted boolean, scenario varchar)"
+        )
+        con.executemany("insert into marts.fct_drafts values (?, ?, ?, ?, ?)", DRAFTS)
+        con.execute(
+            "create table marts.fct_workflow_runs "
+            "(run_id varchar, completed_at timestamp, status varchar)"
+        )
+        con.executemany("insert into marts.fct_workflow_runs values (?, ?, ?)", RUNS)
+        con.execute(
+            "create table marts.kpi_scorecard (period_grain varchar, period_start date, "
+            "kpi_name varchar, persona varchar, numerator double, denominator double, "
+            "value double, target_value double, comparison varchar, meets_target boolean, "
+            "sample_size bigint)"
+        )
+        con.executemany(
+            "insert into marts.kpi_scorecard values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", SCORECARD
+        )
+    return path
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Path:
+    return make_warehouse(tmp_path / "mini.duckdb")
+
+
+def run_script(cwd: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *args],
+        cwd=cwd,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def traces(fig, name: str, xaxis: str) -> list:
+    return [t for t in fig.data if t.name == name and t.xaxis == xaxis]
+
+
+# ---------------------------------------------------------------------------------------------
+# What the report draws
+# ---------------------------------------------------------------------------------------------
+def test_funnel_counts_every_stage_on_its_own_date(warehouse: Path) -> None:
+    data = report.load(warehouse)
+    assert report.funnel_totals(data.funnel) == EXPECTED_FUNNEL
+    weekly = {(c.week_start, c.stage): c.count for c in data.funnel}
+    for week, counts in EXPECTED_FUNNEL_WEEKS.items():
+        for stage, count in counts.items():
+            assert weekly[(week, stage)] == count, (week, stage)
+
+
+def test_kpi_chart_plots_each_scorecard_row_against_its_target(warehouse: Path) -> None:
+    data = report.load(warehouse)
+    assert report.kpi_names(data.scorecard) == KPIS
+    assert {row.period_grain for row in data.scorecard} == {"day", "week"}, "month is left out"
+    fig = report.kpi_figure(SUGGEST, data.scorecard)
+    # Column 1 is by day (x axis "x"), column 2 by ISO week ("x2").
+    (value,) = traces(fig, "value", "x2")
+    assert list(value.x) == [date(2026, 10, 5), date(2026, 10, 12)]
+    assert list(value.y) == [1 / 3, 0.0]
+    green, red = report.MARKER_COLOURS[True], report.MARKER_COLOURS[False]
+    assert list(value.marker.color) == [green, red]
+    (target,) = traces(fig, "target", "x2")
+    assert list(target.y) == [0.3, 0.3]
+    (sample,) = traces(fig, "sample size", "x2")
+    assert list(sample.y) == [3, 2]
+    (day_value,) = traces(fig, "value", "x")
+    assert list(day_value.y) == [0.5, 0.0]
+
+
+def test_a_kpi_without_a_value_is_drawn_as_a_gap_and_said_so(warehouse: Path) -> None:
+    data = report.load(warehouse)
+    fig = report.kpi_figure(ADOPT, data.scorecard)
+    (value,) = traces(fig, "value", "x2")
+    assert list(value.y) == [None, None]
+    assert list(value.marker.color) == [report.MARKER_COLOURS[None]] * 2
+    page = report.render(data)
+    assert re.search(r'class="card no-value">.*?Workbench adoption.*?n/a', page)
+
+
+def test_report_is_one_self_contained_file_at_the_default_path(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    result = run_script(
+        tmp_path,
+        {"WORKBENCH_DB_PATH": str(warehouse), "WORKBENCH_SERVING_PATH": str(tmp_path / "none")},
+    )
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "reports" / "kpi_report.html").read_text(encoding="utf-8")
+    assert "mini.duckdb" in result.stdout
+    # Nothing is fetched: no external script, stylesheet, image or frame.
+    assert not re.findall(r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)=", page)
+    assert page.count("Plotly.newPlot(") == len(KPIS) + 1
+    assert 'class="plotly-graph-div"' in page
+    assert len(page) > 3_000_000, "plotly.js is embedded, not linked"
+
+
+def test_serving_file_is_preferred_when_it_exists(warehouse: Path, tmp_path: Path) -> None:
+    serving = make_warehouse(tmp_path / "serving.duckdb", chat_turns=CHAT_TURNS[:1])
+    out = tmp_path / "out" / "report.html"
+    env = {"WORKBENCH_DB_PATH": str(warehouse), "WORKBENCH_SERVING_PATH": str(serving)}
+    result = run_script(tmp_path, env, "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "serving.duckdb" in result.stdout
+    assert "serving.duckdb" in out.read_text(encoding="utf-8")
+
+
+def test_missing_warehouse_or_mart_stops_with_a_message(tmp_path: Path) -> None:
+    result = run_script(tmp_path, {}, "--db", str(tmp_path / "absent.duckdb"))
+    assert result.returncode != 0
+    assert "absent.duckdb not found" in result.stderr
+    duckdb.connect(str(tmp_path / "empty.duckdb")).close()
+    result = run_script(tmp_path, {}, "--db", str(tmp_path / "empty.duckdb"))
+    assert result.returncode != 0
+    assert "lacks a mart or column" in result.stderr
+    assert not (tmp_path / "reports").exists()
+
+
+def test_report_on_a_generated_sample_draws_every_period(
+    sample_build: Build, tmp_path: Path
+) -> None:
+    data = report.load(sample_build.db_path)
+    counts = {
+        (kpi, grain): n
+        for kpi, grain, n in sample_build.query(
+            "select kpi_name, period_grain, count(*) from marts.kpi_scorecard group by all"
+        )
+    }
+    assert report.kpi_names(data.scorecard) == KPIS
+    for kpi in KPIS:
+        fig = report.kpi_figure(kpi, data.scorecard)
+        for grain, axis in (("day", "x"), ("week", "x2")):
+            (value,) = traces(fig, "value", axis)
+            assert len(value.x) == counts[(kpi, grain)] > 0, (kpi, grain)
+    ((turns, created, accepted, completed),) = sample_build.query(
+        "select (select count(*) from marts.fct_chat_turns),"
+        " (select count(created_at) from marts.fct_drafts),"
+        " (select count(*) from marts.fct_drafts where is_accepted),"
+        " (select count(*) from marts.fct_workflow_runs where status = 'completed')"
+    )
+    assert [n for _, n in report.funnel_totals(data.funnel)] == [
+        turns,
+        created,
+        accepted,
+        completed,
+    ]
+    assert (
+        report.main(["--db", str(sample_build.db_path), "--output", str(tmp_path / "r.html")]) == 0
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# A real headless browser, driven over the DevTools protocol on a pipe: console messages,
+# exceptions and network requests arrive as events, so nothing depends on log formats.
+# ---------------------------------------------------------------------------------------------
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    # The report must open offline: send any network request to a closed local port.
+    "--proxy-server=127.0.0.1:9",
+    "--remote-debugging-pipe",
+]
+WIDTH, HEIGHT = 1400, 2000
+LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
+CHART_STATE_JS = """
+Array.from(document.querySelectorAll('.plotly-graph-div'), (div) => {
+    const box = div.getBoundingClientRect();
+    return {
+        id: div.id,
+        svgs: div.querySelectorAll('svg.main-svg').length,
+        traces: div.querySelectorAll('.trace').length,
+        box: [box.left + scrollX, box.top + scrollY, box.width, box.height],
+    };
+})
+"""
+
+
+def chromium_path() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path:
+        return path
+    message = "chromium is not installed (scripts/ensure_chromium.sh installs it as root)"
+    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        pytest.fail(f"{message}; CI must run the browser test")
+    pytest.skip(message)
+
+
+class Browser:
+    """Just enough of a DevTools-protocol client: send a command, collect events."""
+
+    def __init__(self, executable: str, profile: Path) -> None:
+        to_browser_r, self._to_browser = os.pipe()
+        self._from_browser, from_browser_w = os.pipe()
+        # Chromium reads commands on fd 3 and writes on fd 4; duplicate above them first so the
+        # two dup2 calls in the child cannot overwrite each other.
+        high = [fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10) for fd in (to_browser_r, from_browser_w)]
+
+        def wire_pipes() -> None:
+            os.dup2(high[0], 3)
+            os.dup2(high[1], 4)
+
+        self.process = subprocess.Popen(
+            [executable, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=wire_pipes,
+            close_fds=False,
+        )
+        for fd in (to_browser_r, from_browser_w, *high):
+            os.close(fd)
+        self._buffer = b""
+        self._last_id = 0
+        self.events: list[dict] = []
+
+    def _receive(self, deadline: float) -> dict:
+        while b"\0" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self._from_browser], [], [], left)[0]:
+                raise TimeoutError("chromium did not answer in time")
+            chunk = os.read(self._from_browser, 1 << 20)
+            if not chunk:
+                raise EOFError("chromium closed the DevTools pipe")
+            self._buffer += chunk
+        message, self._buffer = self._buffer.split(b"\0", 1)
+        return json.loads(message)
+
+    def send(self, method: str, params: dict | None = None, session: str | None = None) -> dict:
+        self._last_id += 1
+        command = {"id": self._last_id, "method": method, "params": params or {}}
+        if session:
+            command["sessionId"] = session
+        os.write(self._to_browser, json.dumps(command).encode() + b"\0")
+        deadline = time.monotonic() + 60
+        while True:
+            message = self._receive(deadline)
+            if message.get("id") == self._last_id:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message["result"]
+            self.events.append(message)
+
+    def wait_for(self, event: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while not any(message.get("method") == event for message in self.events):
+            self.events.append(self._receive(deadline))
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError, EOFError, TimeoutError, RuntimeError):
+            self.send("Browser.close")
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        os.close(self._to_browser)
+        os.close(self._from_browser)
+
+
+@dataclass
+class PageResult:
+    problems: list[str]  # console errors, uncaught exceptions, error log entries, network use
+    charts: list[dict]
+    screenshot: bytes
+
+
+def open_page(executable: str, page: Path, profile: Path) -> PageResult:
+    browser = Browser(executable, profile)
+    try:
+        target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = browser.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
+            "sessionId"
+        ]
+        for domain in ("Runtime", "Log", "Network", "Page"):
+            browser.send(f"{domain}.enable", session=session)
+        metrics = {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False}
+        browser.send("Emulation.setDeviceMetricsOverride", metrics, session=session)
+        browser.send("Page.navigate", {"url": page.resolve().as_uri()}, session=session)
+        browser.wait_for("Page.loadEventFired")
+        charts = browser.send(
+            "Runtime.evaluate",
+            {"expression": CHART_STATE_JS, "returnByValue": True},
+            session=session,
+        )["result"]["value"]
+        full_height = max([HEIGHT] + [int(c["box"][1] + c["box"][3]) + 1 for c in charts])
+        clip = {"x": 0, "y": 0, "width": WIDTH, "height": full_height, "scale": 1}
+        shot = browser.send(
+            "Page.captureScreenshot",
+            {
+                "format": "png",
+                "clip": clip,
+                "captureBeyondViewport": True,
+                "optimizeForSpeed": True,
+            },
+            session=session,
+        )
+    finally:
+        browser.close()
+    return PageResult(page_problems(browser.events), charts, base64.b64decode(shot["data"]))
+
+
+def page_problems(events: list[dict]) -> list[str]:
+    problems = []
+    for event in events:
+        method, params = event.get("method"), event.get("params", {})
+        if method == "Runtime.exceptionThrown":
+            details = params["exceptionDetails"]
+            problems.append(details.get("exception", {}).get("description", details["text"]))
+        elif method == "Runtime.consoleAPICalled" and params["type"] in {"error", "assert"}:
+            problems.append("console: " + " ".join(str(a.get("value")) for a in params["args"]))
+        elif method == "Log.entryAdded" and params["entry"]["level"] == "error":
+            problems.append("log: " + params["entry"]["text"])
+        elif method == "Network.requestWillBeSent":
+            url = params["request"]["url"]
+            if not url.startswith(LOCAL_SCHEMES):
+                problems.append("network: " + url)
+    return problems
+
+
+@dataclass
+class Image:
+    width: int
+    height: int
+    channels: int
+    pixels: bytes  # rows of width * channels bytes, top to bottom
+
+    def region(self, box: list[float]) -> Iterator[bytes]:
+        left, top, width, height = (int(v) for v in box)
+        for y in range(max(top, 0), min(top + height, self.height)):
+            start = (y * self.width + left) * self.channels
+            yield self.pixels[start : start + width * self.channels]
+
+    def ink_share(self, box: list[float]) -> float:
+        """Share of colour channel values in the box that are not pure white."""
+        rows = list(self.region(box))
+        total = sum(len(row) for row in rows)
+        return sum(len(row) - row.count(255) for row in rows) / total if total else 0.0
+
+    def has_colour(self, box: list[float], hex_colour: str) -> bool:
+        needle = bytes.fromhex(hex_colour.lstrip("#"))
+        for row in self.region(box):
+            at = row.find(needle)
+            while at != -1:
+                if at % self.channels == 0:
+                    return True
+                at = row.find(needle, at + 1)
+        return False
+
+
+def decode_png(data: bytes) -> Image:
+    """An 8-bit, non-interlaced RGB or RGBA PNG, as Chromium writes screenshots."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    width, height, depth, colour_type, _, _, interlace = struct.unpack(">IIBBBBB", data[16:29])
+    assert depth == 8 and colour_type in (2, 6) and interlace == 0, "unexpected PNG layout"
+    channels = 3 if colour_type == 2 else 4
+    compressed, position = [], 8
+    while position < len(data):
+        (length,) = struct.unpack(">I", data[position : position + 4])
+        if data[position + 4 : position + 8] == b"IDAT":
+            compressed.append(data[position + 8 : position + 8 + length])
+        position += 12 + length
+    raw = zlib.decompress(b"".join(compressed))
+    stride = width * channels
+    previous, rows = bytes(stride), []
+    for y in range(height):
+        start = y * (stride + 1)
+        row = _unfilter(raw[start], raw[start + 1 : start + 1 + stride], previous, channels)
+        rows.append(row)
+        previous = row
+    return Image(width, height, channels, b"".join(rows))
+
+
+def _unfilter(kind: int, line: bytes, previous: bytes, bpp: int) -> bytes:
+    if kind == 0:
+        return line
+    if kind == 2:  # "Up", what fast screenshots use: one vectorised byte-wise add
+
+        def as_array(b: bytes) -> pa.Array:
+            return pa.Array.from_buffers(pa.uint8(), len(b), [None, pa.py_buffer(b)])
+
+        summed = pc.add(as_array(line), as_array(previous))
+        return summed.buffers()[1].to_pybytes()[: len(line)]
+    out = bytearray(line)
+    for i in range(len(out)):
+        left = out[i - bpp] if i >= bpp else 0
+        up = previous[i]
+        if kind == 1:
+            predictor = left
+        elif kind == 3:
+            predictor = (left + up) // 2
+        else:  # Paeth
+            upper_left = previous[i - bpp] if i >= bpp else 0
+            estimate = left + up - upper_left
+            pa_, pb, pc_ = abs(estimate - left), abs(estimate - up), abs(estimate - upper_left)
+            predictor = left if pa_ <= pb and pa_ <= pc_ else up if pb <= pc_ else upper_left
+        out[i] = (out[i] + predictor) & 0xFF
+    return bytes(out)
+
+
+def test_report_renders_in_headless_chromium(warehouse: Path, tmp_path: Path) -> None:
+    executable = chromium_path()
+    page = tmp_path / "kpi_report.html"
+    assert report.main(["--db", str(warehouse), "--output", str(page)]) == 0
+    started = time.monotonic()
+    result = open_page(executable, page, tmp_path / "profile")
+    print(f"chromium rendered the report in {time.monotonic() - started:.1f}s")
+
+    assert result.problems == []
+    assert [c["id"] for c in result.charts] == [f"chart-{kpi}" for kpi in KPIS] + ["chart-funnel"]
+    for chart in result.charts:
+        assert chart["svgs"] > 0 and chart["traces"] > 0, f"{chart['id']} did not render"
+
+    image = decode_png(result.screenshot)
+    assert (image.width, image.height) >= (WIDTH, HEIGHT)
+    assert image.ink_share([0, 0, image.width, image.height]) > 0.02, "screenshot is blank"
+    for chart in result.charts:
+        assert image.ink_share(chart["box"]) > 0.02, f"{chart['id']} is blank on screen"
+        # Solid fills are drawn in their exact colour: sample-size bars, funnel bars.
+        colour = report.COLOURS["value" if chart["id"] == "chart-funnel" else "sample"]
+        assert image.has_colour(chart["box"], colour), f"{chart['id']} shows no data"
+
+
+def test_browser_check_catches_errors_network_use_and_blank_pages(tmp_path: Path) -> None:
+    """The browser check itself can fail: a broken page and an empty page are caught."""
+    executable = chromium_path()
+    broken = tmp_path / "broken.html"
+    broken.write_text(
+        "<html><body><div class='plotly-graph-div' id='c'></div>"
+        "<script>console.error('boom'); notDefined();</script>"
+        "<script src='https://cdn.example.invalid/plotly.js'></script></body></html>"
+    )
+    result = open_page(executable, broken, tmp_path / "profile-broken")
+    joined = "\n".join(result.problems)
+    assert "console: boom" in joined
+    assert "notDefined is not defined" in joined
+    assert "network: https://cdn.example.invalid/plotly.js" in joined
+    assert result.charts[0]["svgs"] == 0
+    image = decode_png(result.screenshot)
+    assert image.ink_share([0, 0, image.width, image.height]) == 0.0
+    assert not image.has_colour([0, 0, image.width, image.height], report.COLOURS["sample"])
