@@ -48,7 +48,7 @@ actual as (
     where
         table_schema = '{{ ref('stg_workbench__events').schema }}'
         and table_name in (select built_expected.table_name from built_expected)
-        and column_name not in ('event_id', 'session_id', 'occurred_at', 'source_file', 'line_number')
+        and column_name not in ('event_id', 'session_id', 'occurred_at', 'source_file', 'line_number', '_batch_at')
 ),
 
 missing as (

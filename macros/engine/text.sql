@@ -7,7 +7,14 @@
 {%- endmacro %}
 
 {% macro duckdb__trim_blank(text_expr) -%}
-    trim({{ text_expr }}, chr(32) || chr(9) || chr(13))
+    {#- Almost no value needs trimming; testing the ends first is several times faster. -#}
+    case
+        when
+            left({{ text_expr }}, 1) in (chr(32), chr(9), chr(13))
+            or right({{ text_expr }}, 1) in (chr(32), chr(9), chr(13))
+            then trim({{ text_expr }}, chr(32) || chr(9) || chr(13))
+        else {{ text_expr }}
+    end
 {%- endmacro %}
 
 {% macro md5_hex(text_expr) -%}

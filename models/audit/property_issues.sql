@@ -2,29 +2,30 @@
 -- its enumeration, or a blank value, and that was therefore nulled.
 with
 
-line_properties as (
-    select * from {{ ref('stg_workbench__line_properties') }}
-),
-
 kept_lines as (
     select * from {{ ref('stg_workbench__validated_lines') }}
-    where is_valid and not is_duplicate
+    where is_valid and not is_duplicate and property_issues is not null
+),
+
+issues as (
+    select
+        event_id,
+        event_name,
+        source_file,
+        line_number,
+        unnest(string_split(property_issues, ';')) as property_issue
+    from kept_lines
 ),
 
 final as (
     select
-        kept_lines.event_id,
-        kept_lines.event_name,
-        line_properties.property_key,
-        line_properties.issue,
-        kept_lines.source_file,
-        kept_lines.line_number
-    from line_properties
-    inner join kept_lines
-        on
-            line_properties.source_file = kept_lines.source_file
-            and line_properties.line_number = kept_lines.line_number
-    where line_properties.issue is not null
+        event_id,
+        event_name,
+        split_part(property_issue, ':', 1) as property_key,
+        split_part(property_issue, ':', 2) as issue,
+        source_file,
+        line_number
+    from issues
 )
 
 select * from final

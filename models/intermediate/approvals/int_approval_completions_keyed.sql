@@ -1,3 +1,11 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='session_id',
+) }}
+-- depends_on: {{ ref('stg_workbench__validated_lines') }}
+-- Incremental by session: a build re-reads every event of each session that new lines touched
+-- (macros/incremental.sql) and replaces that session's rows whole.
 -- One row per approval completion with the tool key it is matched on: its own toolIds when it
 -- carries them, else the key of the latest request of its session at or before it (by time; at
 -- one instant, the last request in file/line order). No such request: the key stays null and
@@ -6,10 +14,12 @@ with
 
 approval_requests as (
     select * from {{ ref('stg_workbench__approval_requested') }}
+    where {{ in_touched_sessions() }}
 ),
 
 approval_completions as (
     select * from {{ ref('stg_workbench__approval_completed') }}
+    where {{ in_touched_sessions() }}
 ),
 
 -- Only completions without toolIds look back; the join is bounded to their own session.
@@ -65,4 +75,7 @@ final as (
     select * from keyed
 )
 
-select * from final
+select
+    *,
+    {{ batch_at() }} as _batch_at
+from final

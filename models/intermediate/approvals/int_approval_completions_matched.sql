@@ -1,3 +1,11 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='session_id',
+) }}
+-- depends_on: {{ ref('stg_workbench__validated_lines') }}
+-- Incremental by session: a build re-reads every event of each session that new lines touched
+-- (macros/incremental.sql) and replaces that session's rows whole.
 -- One row per approval completion with the request it completes, if any. Within (session, tool
 -- key) the k-th request and the k-th completion, each in event order, are paired when the
 -- completion is at or after the request; positions never shift, so a completion that comes too
@@ -6,10 +14,12 @@ with
 
 approval_requests as (
     select * from {{ ref('stg_workbench__approval_requested') }}
+    where {{ in_touched_sessions() }}
 ),
 
 keyed_completions as (
     select * from {{ ref('int_approval_completions_keyed') }}
+    where {{ in_touched_sessions() }}
 ),
 
 requests_numbered as (
@@ -69,4 +79,7 @@ final as (
     select * from matched
 )
 
-select * from final
+select
+    *,
+    {{ batch_at() }} as _batch_at
+from final

@@ -1,3 +1,11 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='session_id',
+) }}
+-- depends_on: {{ ref('stg_workbench__validated_lines') }}
+-- Incremental by session: a build re-reads every event of each session that new lines touched
+-- (macros/incremental.sql) and replaces that session's rows whole.
 -- One row per template_suggested / chat_tool_invoked event with the chat turn it belongs to:
 -- the latest message of its session sent at or before it (among messages sent at the same
 -- instant, the last in file/line order). Events before the session's first message get no turn.
@@ -5,14 +13,17 @@ with
 
 chat_turns as (
     select * from {{ ref('int_chat_turns_numbered') }}
+    where {{ in_touched_sessions() }}
 ),
 
 template_suggestions as (
     select * from {{ ref('stg_workbench__template_suggested') }}
+    where {{ in_touched_sessions() }}
 ),
 
 tool_invocations as (
     select * from {{ ref('stg_workbench__chat_tool_invoked') }}
+    where {{ in_touched_sessions() }}
 ),
 
 turn_events as (
@@ -106,4 +117,7 @@ final as (
     select * from attributed
 )
 
-select * from final
+select
+    *,
+    {{ batch_at() }} as _batch_at
+from final

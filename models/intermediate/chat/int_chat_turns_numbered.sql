@@ -1,9 +1,18 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='session_id',
+) }}
+-- depends_on: {{ ref('stg_workbench__validated_lines') }}
+-- Incremental by session: a build re-reads every event of each session that new lines touched
+-- (macros/incremental.sql) and replaces that session's rows whole.
 -- One row per chat message with its turn number in the session. The numbering lives here once,
 -- so attribution and the mart cannot disagree on which message is turn k.
 with
 
 chat_messages as (
     select * from {{ ref('stg_workbench__chat_message_sent') }}
+    where {{ in_touched_sessions() }}
 ),
 
 numbered as (
@@ -27,4 +36,7 @@ final as (
     select * from numbered
 )
 
-select * from final
+select
+    *,
+    {{ batch_at() }} as _batch_at
+from final

@@ -1,17 +1,28 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='session_id',
+) }}
+-- depends_on: {{ ref('stg_workbench__validated_lines') }}
+-- Incremental by session: a build re-reads every event of each session that new lines touched
+-- (macros/incremental.sql) and replaces that session's rows whole.
 -- One row per session: who it belongs to and where the user came from. Only session_started and
 -- session_ended carry userId; the first one sent wins, in event order (timestamp, file, line).
 with
 
 events as (
     select * from {{ ref('stg_workbench__events') }}
+    where {{ in_touched_sessions() }}
 ),
 
 session_started as (
     select * from {{ ref('stg_workbench__session_started') }}
+    where {{ in_touched_sessions() }}
 ),
 
 session_ended as (
     select * from {{ ref('stg_workbench__session_ended') }}
+    where {{ in_touched_sessions() }}
 ),
 
 sessions as (
@@ -93,4 +104,7 @@ final as (
         on sessions.session_id = first_referrers.session_id
 )
 
-select * from final
+select
+    *,
+    {{ batch_at() }} as _batch_at
+from final

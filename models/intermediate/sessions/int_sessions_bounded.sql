@@ -1,3 +1,11 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='session_id',
+) }}
+-- depends_on: {{ ref('stg_workbench__validated_lines') }}
+-- Incremental by session: a build re-reads every event of each session that new lines touched
+-- (macros/incremental.sql) and replaces that session's rows whole.
 -- One row per session: when it started and ended, and the length the client reported. A session
 -- without a session_started (or session_ended) event is bounded by its own earliest (or latest)
 -- event instead, and is flagged, so analysts can leave inferred bounds out.
@@ -5,14 +13,17 @@ with
 
 events as (
     select * from {{ ref('stg_workbench__events') }}
+    where {{ in_touched_sessions() }}
 ),
 
 session_started as (
     select * from {{ ref('stg_workbench__session_started') }}
+    where {{ in_touched_sessions() }}
 ),
 
 session_ended as (
     select * from {{ ref('stg_workbench__session_ended') }}
+    where {{ in_touched_sessions() }}
 ),
 
 event_bounds as (
@@ -95,4 +106,7 @@ final as (
     from bounded
 )
 
-select * from final
+select
+    *,
+    {{ batch_at() }} as _batch_at
+from final

@@ -1,9 +1,18 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='session_id',
+) }}
+-- depends_on: {{ ref('stg_workbench__validated_lines') }}
+-- Incremental by session: a build re-reads every event of each session that new lines touched
+-- (macros/incremental.sql) and replaces that session's rows whole.
 -- One row per session: how many of its kept events there are, in all and of the event kinds the
 -- session dimension reports on.
 with
 
 events as (
     select * from {{ ref('stg_workbench__events') }}
+    where {{ in_touched_sessions() }}
 ),
 
 final as (
@@ -21,4 +30,7 @@ final as (
     group by session_id
 )
 
-select * from final
+select
+    *,
+    {{ batch_at() }} as _batch_at
+from final

@@ -1,3 +1,11 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='session_id',
+) }}
+-- depends_on: {{ ref('stg_workbench__validated_lines') }}
+-- Incremental by session: a build re-reads every event of each session that new lines touched
+-- (macros/incremental.sql) and replaces that session's rows whole.
 {#- The inactivity gap is a user setting (contract section 1); anything but a non-negative
     number would silently change every session, so it stops the build instead. -#}
 {%- set inactivity_minutes = var('session_inactivity_minutes') | string | trim -%}
@@ -15,6 +23,7 @@ with
 
 events as (
     select * from {{ ref('stg_workbench__events') }}
+    where {{ in_touched_sessions() }}
 ),
 
 events_with_previous as (
@@ -53,4 +62,7 @@ final as (
     group by session_id
 )
 
-select * from final
+select
+    *,
+    {{ batch_at() }} as _batch_at
+from final

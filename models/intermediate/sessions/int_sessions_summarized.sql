@@ -1,21 +1,33 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='session_id',
+) }}
+-- depends_on: {{ ref('stg_workbench__validated_lines') }}
+-- Incremental by session: a build re-reads every event of each session that new lines touched
+-- (macros/incremental.sql) and replaces that session's rows whole.
 -- One row per session seen in any kept event, with its bounds, activity, attribution and event
 -- counts side by side: everything marts.dim_sessions publishes.
 with
 
 sessions_bounded as (
     select * from {{ ref('int_sessions_bounded') }}
+    where {{ in_touched_sessions() }}
 ),
 
 sessions_segmented as (
     select * from {{ ref('int_sessions_segmented') }}
+    where {{ in_touched_sessions() }}
 ),
 
 sessions_attributed as (
     select * from {{ ref('int_sessions_attributed') }}
+    where {{ in_touched_sessions() }}
 ),
 
 sessions_counted as (
     select * from {{ ref('int_sessions_counted') }}
+    where {{ in_touched_sessions() }}
 ),
 
 final as (
@@ -48,4 +60,7 @@ final as (
         on sessions_bounded.session_id = sessions_counted.session_id
 )
 
-select * from final
+select
+    *,
+    {{ batch_at() }} as _batch_at
+from final

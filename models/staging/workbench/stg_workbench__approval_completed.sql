@@ -1,9 +1,16 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='event_id',
+) }}
 -- One row per kept `workbench.approval_completed` event, with its properties typed.
 with
 
 events as (
     select * from {{ ref('stg_workbench__events') }}
-    where event_name = 'workbench.approval_completed'
+    where
+        event_name = 'workbench.approval_completed'
+        and {{ is_new_since_last_build() }}
 ),
 
 final as (
@@ -13,6 +20,7 @@ final as (
         occurred_at,
         source_file,
         line_number,
+        _batch_at,
         {{ event_property('approved', 'boolean') }} as approved,
         {{ event_property('toolIds', 'id_list') }} as tool_ids,
         {{ event_property('approverId', 'id') }} as approver_id

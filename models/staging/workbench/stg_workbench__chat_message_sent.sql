@@ -1,9 +1,16 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='event_id',
+) }}
 -- One row per kept `workbench.chat_message_sent` event, with its properties typed.
 with
 
 events as (
     select * from {{ ref('stg_workbench__events') }}
-    where event_name = 'workbench.chat_message_sent'
+    where
+        event_name = 'workbench.chat_message_sent'
+        and {{ is_new_since_last_build() }}
 ),
 
 final as (
@@ -13,6 +20,7 @@ final as (
         occurred_at,
         source_file,
         line_number,
+        _batch_at,
         {{ event_property('messageLength', 'count') }} as message_length,
         {{ event_property('hasAttachment', 'boolean') }} as has_attachment
     from events

@@ -1,9 +1,16 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='event_id',
+) }}
 -- One row per kept `workbench.draft_edited` event, with its properties typed.
 with
 
 events as (
     select * from {{ ref('stg_workbench__events') }}
-    where event_name = 'workbench.draft_edited'
+    where
+        event_name = 'workbench.draft_edited'
+        and {{ is_new_since_last_build() }}
 ),
 
 final as (
@@ -13,6 +20,7 @@ final as (
         occurred_at,
         source_file,
         line_number,
+        _batch_at,
         {{ event_property('draftId', 'id') }} as draft_id,
         {{ event_property('editType', 'enum') }} as edit_type,
         {{ event_property('nodeCount', 'count') }} as node_count,

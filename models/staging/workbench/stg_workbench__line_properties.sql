@@ -1,3 +1,4 @@
+{{ config(materialized='view') }}
 -- One row per (line of a known event, taxonomy property of that event): the value found, whether
 -- it is usable, its normalized text, and the reason code or property issue it raises. The rules
 -- per value type are those of contract section 2; which properties an event has, and which are
@@ -17,6 +18,7 @@ extracted as (
     select
         lines.source_file,
         lines.line_number,
+        lines._batch_at,
         lines.event_name,
         taxonomy.property_key,
         taxonomy.is_required,
@@ -98,6 +100,7 @@ final as (
     select
         source_file,
         line_number,
+        _batch_at,
         event_name,
         property_key,
         is_required,

@@ -1,5 +1,7 @@
+{{ config(materialized='view') }}
 -- One row per non-blank raw line: its JSON parsed once, the event name read, and the line-level
--- verdict (malformed, nameless or unknown) that stops any further property checks.
+-- verdict (malformed, nameless or unknown) that stops any further property checks. A view:
+-- stg_workbench__validated_lines reads it for the new lines only.
 with
 
 raw_lines as (
@@ -16,7 +18,8 @@ trimmed as (
         line_number,
         raw_line,
         {{ trim_blank('raw_line') }} as trimmed_line,
-        is_valid_utf8
+        is_valid_utf8,
+        _batch_at
     from raw_lines
 ),
 
@@ -24,6 +27,7 @@ parsed as (
     select
         source_file,
         line_number,
+        _batch_at,
         raw_line,
         trimmed_line,
         case
@@ -47,6 +51,7 @@ final as (
     select
         named.source_file,
         named.line_number,
+        named._batch_at,
         named.raw_line,
         named.trimmed_line,
         named.event_name,

@@ -3,6 +3,9 @@
 Lines are read here rather than with DuckDB's JSON or CSV readers because those either fail on
 schema drift or silently drop and renumber lines; the contract needs every line accounted for
 with its physical line number. Splitting is done by Arrow compute, not a Python loop per line.
+
+Incremental: a build reads only the files stg_workbench__raw_files added since this model last
+ran (their `_batch_at` is newer than the newest here), so every file is read once.
 """
 
 import gzip
@@ -20,6 +23,7 @@ SCHEMA = pa.schema(
         ("line_number", pa.int64()),
         ("raw_line", pa.large_string()),
         ("is_valid_utf8", pa.bool_()),
+        ("_batch_at", pa.timestamp("us")),
     ]
 )
 
@@ -61,7 +65,7 @@ def _split_lines(data: bytes) -> tuple[pa.Array, pa.Array]:
     return lines, pa.nulls(len(lines), pa.bool_()).fill_null(True)
 
 
-def _file_table(path: str, source_file: str) -> pa.Table:
+def _file_table(path: str, source_file: str, batch_at) -> pa.Table:
     lines, valid = _split_lines(_read_bytes(path, source_file))
     count = len(lines)
     table = pa.table(
@@ -71,6 +75,7 @@ def _file_table(path: str, source_file: str) -> pa.Table:
             # A CRLF file's lines end in CR: that is the line terminator, not the line's text.
             "raw_line": pc.utf8_rtrim(lines, "\r"),
             "is_valid_utf8": valid,
+            "_batch_at": pa.nulls(count, pa.timestamp("us")).fill_null(batch_at),
         },
         schema=SCHEMA,
     )
@@ -80,10 +85,14 @@ def _file_table(path: str, source_file: str) -> pa.Table:
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
+    dbt.config(materialized="incremental", incremental_strategy="append")
     files = dbt.ref("stg_workbench__raw_files")
-    rows = files.select("source_file, absolute_path").order("source_file").fetchall()
-    tables = [_file_table(path, source_file) for source_file, path in rows]
+    if dbt.is_incremental:
+        newest = session.execute(f"select max(_batch_at) from {dbt.this}").fetchall()[0][0]
+        if newest is not None:
+            files = files.filter(f"_batch_at > '{newest}'::timestamp")
+    rows = files.select("source_file, absolute_path, _batch_at").order("source_file").fetchall()
+    tables = [_file_table(path, source_file, batch_at) for source_file, path, batch_at in rows]
     if not tables:
         return pa.table({name: [] for name in SCHEMA.names}, schema=SCHEMA)
     return pa.concat_tables(tables)

@@ -1,9 +1,16 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='event_id',
+) }}
 -- One row per kept `workbench.session_ended` event, with its properties typed.
 with
 
 events as (
     select * from {{ ref('stg_workbench__events') }}
-    where event_name = 'workbench.session_ended'
+    where
+        event_name = 'workbench.session_ended'
+        and {{ is_new_since_last_build() }}
 ),
 
 final as (
@@ -13,6 +20,7 @@ final as (
         occurred_at,
         source_file,
         line_number,
+        _batch_at,
         {{ event_property('durationMs', 'count') }} as duration_ms,
         {{ event_property('userId', 'id') }} as user_id
     from events

@@ -1,13 +1,25 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['source_file', 'line_number'],
+) }}
 -- One row per non-blank raw line with its verdict: valid (and then kept or a duplicate) or
 -- quarantined with every reason code that applies (contract section 3).
+--
+-- Incremental: a build judges only the lines read since the last one, but "kept" is decided over
+-- every copy of an event id: when a new line shares its id with lines kept earlier, all copies
+-- are ranked again by (file path, line number), so a late file that sorts first takes over as the
+-- kept copy exactly as a full rebuild would decide. Every row written is stamped `_batch_at`.
 with
 
 lines as (
     select * from {{ ref('stg_workbench__parsed_lines') }}
+    where {{ is_new_since_last_build() }}
 ),
 
 line_properties as (
     select * from {{ ref('stg_workbench__line_properties') }}
+    where {{ is_new_since_last_build() }}
 ),
 
 property_verdicts as (
@@ -15,6 +27,8 @@ property_verdicts as (
         source_file,
         line_number,
         {{ sorted_string_agg('reason', ';') }} as property_reasons,
+        {{ sorted_string_agg("case when issue is not null then property_key || ':' || issue end", ';') }}
+            as property_issues,
         max(case when property_key = 'timestamp' then timestamp_value end) as occurred_at,
         max(case when property_key = 'sessionId' then normalized_value end) as session_id,
         {{ json_object_agg('property_key', 'normalized_value') }} as properties
@@ -30,6 +44,7 @@ verdicts as (
         lines.trimmed_line,
         lines.event_name,
         coalesce(lines.line_reason, property_verdicts.property_reasons) as reasons,
+        property_verdicts.property_issues,
         property_verdicts.occurred_at,
         property_verdicts.session_id,
         property_verdicts.properties,
@@ -48,7 +63,7 @@ verdicts as (
             and lines.line_number = property_verdicts.line_number
 ),
 
-final as (
+new_lines as (
     select
         source_file,
         line_number,
@@ -59,21 +74,59 @@ final as (
         occurred_at,
         session_id,
         properties,
+        property_issues,
         case
             when reasons is null then coalesce(envelope_event_id, {{ md5_hex('trimmed_line') }})
-        end as event_id,
+        end as event_id
+    from verdicts
+),
+
+-- Valid lines of earlier builds that share an event id with a new valid line: ranked again
+-- (none on a full build).
+earlier_copies as (
+    select
+        source_file,
+        line_number,
+        raw_line,
+        event_name,
+        reasons,
+        is_valid,
+        occurred_at,
+        session_id,
+        properties,
+        property_issues,
+        event_id
+    {% if is_incremental() -%}
+        from {{ this }}
+        where
+            is_valid
+            and event_id in (select new_lines.event_id from new_lines where new_lines.is_valid)
+    {%- else -%}
+        from new_lines
+        where false
+    {%- endif %}
+),
+
+candidates as (
+    select * from new_lines
+    union all
+    select * from earlier_copies
+),
+
+final as (
+    select
+        *,
         -- The first copy in (file path, line number) order is kept; later copies are duplicates.
         case
-            when reasons is null
+            when is_valid
                 then row_number() over (
-                    partition by
-                        reasons is null,
-                        coalesce(envelope_event_id, {{ md5_hex('trimmed_line') }})
+                    partition by event_id
                     order by source_file, line_number
                 ) > 1
             else false
-        end as is_duplicate
-    from verdicts
+        end as is_duplicate,
+        {{ batch_at() }} as _batch_at
+    from candidates
 )
 
 select * from final

@@ -1,9 +1,16 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='event_id',
+) }}
 -- One row per kept `workbench.workflow_run_started` event, with its properties typed.
 with
 
 events as (
     select * from {{ ref('stg_workbench__events') }}
-    where event_name = 'workbench.workflow_run_started'
+    where
+        event_name = 'workbench.workflow_run_started'
+        and {{ is_new_since_last_build() }}
 ),
 
 final as (
@@ -13,6 +20,7 @@ final as (
         occurred_at,
         source_file,
         line_number,
+        _batch_at,
         {{ event_property('draftId', 'id') }} as draft_id,
         {{ event_property('runId', 'id') }} as run_id
     from events

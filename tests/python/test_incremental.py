@@ -1,0 +1,187 @@
+"""Incremental builds equal a full refresh (issue 5).
+
+The golden fixture's events plus late and resent ones are delivered in three batches. After each
+batch the same warehouse is built incrementally, and a fresh one from scratch over the same files;
+every public table must be equal row for row. The batches cover: late events for old sessions, a
+session spanning batches, cross-batch duplicates (by eventId and by identical line), a late file
+that sorts before an already loaded one and so takes over as the kept copy of an event, an
+anonymous creation whose orphan id (and its acceptance) only arrive later, an approval completed
+in a later batch, a chat message whose suggestion arrives later, and other-channel CSV rows.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from conftest import FIXTURES, Build, run_dbt_build
+
+GOLDEN = FIXTURES / "golden"
+PUBLIC_SCHEMAS = ("marts", "audit")
+
+
+def line(event_id: str, name: str, session: str, ts: str, **props: object) -> str:
+    event = {"event": f"workbench.{name}", "sessionId": session, "timestamp": ts}
+    if event_id:
+        event["eventId"] = event_id
+    event.update(props)
+    return json.dumps(event, separators=(",", ":"))
+
+
+def golden_lines(day: str) -> list[str]:
+    path = GOLDEN / "events" / f"date={day}" / "part-0000.jsonl"
+    return path.read_text().splitlines()
+
+
+def batches() -> list[dict[str, list[str]]]:
+    feb28, mar01 = golden_lines("2026-02-28"), golden_lines("2026-03-01")
+    resent_a05 = line("a05", "draft_created", "s-a", "2026-02-28T08:59:00Z", source="blank",
+                      draftId="d-a1", nodeCount=9)  # fmt: skip
+    return [
+        {  # batch 1: Feb 28 up to the anonymous creations; the start of s-b
+            "date=2026-02-28/part-0000.jsonl": feb28[:14],
+            "date=2026-03-01/part-0000.jsonl": mar01[:4],
+        },
+        {  # batch 2: the rest, a late orphan id for a14, resends, a late completion, CSV
+            "date=2026-02-28/part-0001.jsonl": [
+                *feb28[14:],
+                line("late-1", "draft_edited", "s-a", "2026-02-28T09:30:00Z",
+                     draftId="d-late-orphan", editType="canvas"),
+                feb28[1],  # identical resend of a02 (no new eventId)
+            ],
+            "date=2026-03-01/part-0001.jsonl": [
+                *mar01[4:],
+                line("b02", "draft_created", "s-b", "2026-03-01T23:51:00Z", source="blank",
+                     draftId="d-b1"),  # resend of b02 by eventId
+                line("late-2", "template_suggested", "s-b", "2026-03-01T23:50:30Z",
+                     templateId="tpl-9", accepted=True),
+            ],
+        },
+        {  # batch 3: a late file that sorts first, acceptance of the late orphan, more events
+            "date=2026-02-27/part-0009.jsonl": [
+                resent_a05,  # same eventId as a05, different content: now the kept copy
+                line("late-3", "draft_accepted", "s-a", "2026-02-28T09:45:00Z",
+                     draftId="d-late-orphan"),
+                line("late-4", "approval_completed", "s-c", "2026-03-02T11:00:00Z",
+                     approved=True, toolIds=["scaleDeployment"]),
+                line("late-5", "chat_message_sent", "s-c", "2026-03-02T10:02:00Z",
+                     messageLength=3),
+                "{\"event\":\"workbench.session_started\"",  # truncated
+            ],
+        },
+    ]  # fmt: skip
+
+
+CSV_HEADER = "workflow_id,created_at,creation_source\n"
+CSV_BATCHES = [
+    [],
+    ["w-1,2026-02-28T12:00:00Z,api", "w-2,2026-03-02T08:00:00Z,manual"],
+    ["w-2,2026-03-01T08:00:00Z,import", "w-3,2026-03-02T09:00:00Z,Workbench"],
+]
+
+
+def deliver(raw: Path, batch: int) -> None:
+    for name, lines in batches()[batch].items():
+        path = raw / "events" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(f"{text}\n" for text in lines))
+    if CSV_BATCHES[batch]:
+        path = raw / "workflow_creations" / f"batch-{batch}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(CSV_HEADER + "".join(f"{row}\n" for row in CSV_BATCHES[batch]))
+
+
+def public_tables(build: Build) -> dict[str, list[tuple]]:
+    names = build.query(
+        "select table_schema || '.' || table_name from information_schema.tables"
+        f" where table_schema in {PUBLIC_SCHEMAS} order by 1"
+    )
+    tables = {}
+    for (name,) in names:
+        rows = build.query(f"select * from {name}")
+        tables[name] = sorted(rows, key=lambda row: tuple((v is None, str(v)) for v in row))
+    return tables
+
+
+def test_incremental_equals_full_refresh(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    (raw / "workflow_creations").mkdir(parents=True)
+    dbt_vars = {
+        "raw_events_glob": str(raw / "events" / "**" / "*.jsonl"),
+        "workflow_creations_glob": str(raw / "workflow_creations" / "*.csv"),
+        "max_quarantine_rate": 1,
+    }
+    incremental_db = tmp_path / "incremental.duckdb"
+    for batch in range(len(batches())):
+        deliver(raw, batch)
+        incremental = run_dbt_build(
+            tmp_path / f"inc-{batch}", dbt_vars, db_path=incremental_db,
+            extra_args=["--exclude", "test_type:unit"],
+        )  # fmt: skip
+        assert incremental.returncode == 0, incremental.output[-4000:]
+        full = run_dbt_build(
+            tmp_path / f"full-{batch}", dbt_vars, extra_args=["--exclude", "test_type:unit"]
+        )
+        assert full.returncode == 0, full.output[-4000:]
+        expected, actual = public_tables(full), public_tables(incremental)
+        assert actual.keys() == expected.keys()
+        for name in expected:
+            assert actual[name] == expected[name], f"batch {batch}: {name} differs"
+
+    # The scenarios really happened: the late file's copy of a05 is the kept one, the late
+    # orphan linked the second anonymous creation, and the resends were dropped.
+    assert incremental.query(
+        "select creation_source, node_count from marts.fct_drafts where draft_id = 'd-a1'"
+    ) == [("blank", 9)]
+    assert incremental.query(
+        "select draft_id_source, is_accepted from marts.fct_drafts where draft_id = 'd-late-orphan'"
+    ) == [("linked", True)]
+    assert incremental.query(
+        "select sum(duplicates_dropped) from audit.load_reconciliation"
+        " where source_kind = 'raw_events'"
+    ) == [(3,)]
+
+
+def test_changed_file_stops_an_incremental_build(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    deliver(raw, 0)
+    dbt_vars = {"raw_events_glob": str(raw / "events" / "**" / "*.jsonl"),
+                "workflow_creations_glob": ""}  # fmt: skip
+    db = tmp_path / "wh.duckdb"
+    first = run_dbt_build(tmp_path / "one", dbt_vars, db_path=db, select="+models/audit")
+    assert first.returncode == 0, first.output[-3000:]
+    changed = raw / "events" / "date=2026-03-01" / "part-0000.jsonl"
+    changed.write_text(changed.read_text() + line("x-1", "session_started", "s-x",
+                                                  "2026-03-01T10:00:00Z") + "\n")  # fmt: skip
+    second = run_dbt_build(tmp_path / "two", dbt_vars, db_path=db, select="+models/audit")
+    assert second.returncode != 0
+    assert "changed after they were loaded" in second.output
+    assert "date=2026-03-01/part-0000.jsonl" in second.output
+    assert "--full-refresh" in second.output
+    # The way out works: a full refresh reads the files as they are now.
+    third = run_dbt_build(
+        tmp_path / "three", dbt_vars, db_path=db, select="+models/audit",
+        extra_args=["--full-refresh"],
+    )  # fmt: skip
+    assert third.returncode == 0, third.output[-3000:]
+    assert third.query(
+        "select count(*) from staging.stg_workbench__events where event_id = 'x-1'"
+    ) == [(1,)]
+
+
+def test_second_build_without_new_files_changes_nothing(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    for batch in range(len(batches())):
+        deliver(raw, batch)
+    dbt_vars = {"raw_events_glob": str(raw / "events" / "**" / "*.jsonl"),
+                "workflow_creations_glob": str(raw / "workflow_creations" / "*.csv"),
+                "max_quarantine_rate": 1}  # fmt: skip
+    db = tmp_path / "wh.duckdb"
+    first = run_dbt_build(tmp_path / "one", dbt_vars, db_path=db)
+    assert first.returncode == 0, first.output[-3000:]
+    before = public_tables(first)
+    shutil.copy(db, tmp_path / "before.duckdb")
+    second = run_dbt_build(tmp_path / "two", dbt_vars, db_path=db)
+    assert second.returncode == 0, second.output[-3000:]
+    assert public_tables(second) == before
