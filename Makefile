@@ -66,8 +66,8 @@ run: sample build
 	@echo "Next: $(BIN)/duckdb -readonly $(WORKBENCH_SERVING_PATH) -c 'from marts.kpi_scorecard limit 10'"
 
 lint: setup
-	$(BIN)/ruff check scripts tests models
-	$(BIN)/ruff format --check scripts tests models
+	$(BIN)/ruff check scripts tests models plugins
+	$(BIN)/ruff format --check scripts tests models plugins
 	$(BIN)/sqlfluff lint models tests analyses
 
 unit: setup

@@ -96,6 +96,35 @@ normalized as (
     from timestamps
 ),
 
+-- Privacy (taxonomy section 2, issue 6): an identifier that is an e-mail address is replaced by
+-- its salted hash (still joinable, no longer readable); an e-mail address inside any other text
+-- is replaced by [REDACTED_EMAIL]; a referrer keeps scheme, host and path only.
+protected as (
+    select
+        *,
+        case
+            when normalized_value is null then null
+            when value_type = 'id' and {{ is_email('normalized_value') }} then 'email_hashed'
+            when value_type in ('id', 'string', 'id_list') and {{ contains_email('normalized_value') }}
+                then 'email_redacted'
+        end as privacy_finding
+    from normalized
+),
+
+protected_values as (
+    select
+        *,
+        case
+            when privacy_finding = 'email_hashed' then {{ pii_hash('normalized_value') }}
+            when property_key = 'referrer'
+                then {{ redact_emails(url_without_query('normalized_value'), '[REDACTED_EMAIL]') }}
+            when privacy_finding = 'email_redacted'
+                then {{ redact_emails('normalized_value', '[REDACTED_EMAIL]') }}
+            else normalized_value
+        end as stored_value
+    from protected
+),
+
 final as (
     select
         source_file,
@@ -107,6 +136,8 @@ final as (
         value_type,
         json_type,
         normalized_value,
+        stored_value,
+        privacy_finding,
         timestamp_value,
         case
             when not is_required then null
@@ -128,7 +159,7 @@ final as (
             when not is_right_type then 'wrong_type'
             when normalized_value is null then 'value_not_allowed'
         end as issue
-    from normalized
+    from protected_values
 )
 
 select * from final

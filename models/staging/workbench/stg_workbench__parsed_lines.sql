@@ -12,6 +12,19 @@ taxonomy_events as (
     select distinct event_name from {{ ref('event_taxonomy') }}
 ),
 
+privacy_denylist as (
+    select * from {{ ref('privacy_denylist') }}
+),
+
+-- The forbidden keys as one lower-case list (for key checks) and one regex alternation (for
+-- redacting raw text).
+denylist as (
+    select
+        list(lower(property_key)) as keys,
+        string_agg(property_key, '|') as keys_alternation
+    from privacy_denylist
+),
+
 trimmed as (
     select
         source_file,
@@ -63,10 +76,18 @@ final as (
         case
             when taxonomy_events.event_name is not null
                 then {{ json_merge_properties('named.line_json', 'properties') }}
-        end as properties_json
+        end as properties_json,
+        -- Forbidden keys, at the top level or inside `properties`: never stored, only noted.
+        case
+            when named.line_json is not null
+                then {{ json_denylisted_keys(json_merge_properties('named.line_json', 'properties'), 'denylist.keys') }}
+        end as denylisted_keys,
+        -- What a quarantined line may keep of its text (issue 6): no forbidden value, no e-mail.
+        {{ redact_raw_text('named.raw_line', 'denylist.keys_alternation') }} as redacted_raw_line
     from named
     left join taxonomy_events
         on named.event_name = taxonomy_events.event_name
+    cross join denylist
 )
 
 select * from final

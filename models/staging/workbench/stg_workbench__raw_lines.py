@@ -4,6 +4,19 @@ Lines are read here rather than with DuckDB's JSON or CSV readers because those 
 schema drift or silently drop and renumber lines; the contract needs every line accounted for
 with its physical line number. Splitting is done by Arrow compute, not a Python loop per line.
 
+Hostile bytes are settled here, before any SQL sees them (README, "Hostile and broken input"):
+
+- A UTF-8 byte-order mark at the very start of a file (after gzip decompression) is an encoding
+  marker, not content: it is dropped, so the first line parses like any other. A U+FEFF anywhere
+  else is content and is kept (outside a JSON string it makes the line malformed_json).
+- A line whose bytes are not valid UTF-8, or that holds a NUL byte, is marked is_valid_utf8 =
+  false and so quarantined as malformed_json; its text is kept with each invalid byte and each NUL
+  shown as U+FFFD. No JSON text can hold a raw NUL, and a NUL inside a stored string is cut short
+  by many C-based readers (ODBC drivers, BI tools).
+- A CR before the LF is the line terminator, not text; lines of any length are kept whole.
+- A file that cannot be read, or a `.gz` that is not a complete gzip file, stops the build with a
+  message naming the file and the way out: skipping it would drop its lines without a trace.
+
 Incremental: a build reads only the files stg_workbench__raw_files added since this model last
 ran (their `_batch_at` is newer than the newest here), so every file is read once.
 """
@@ -16,6 +29,9 @@ import pyarrow.compute as pc
 
 # Contract section 3: "trimmed" means without leading and trailing spaces, tabs and CRs.
 TRIM_CHARACTERS = " \t\r"
+UTF8_BOM = b"\xef\xbb\xbf"
+NUL = "\x00"
+REPLACEMENT_CHARACTER = "\ufffd"
 
 SCHEMA = pa.schema(
     [
@@ -27,22 +43,64 @@ SCHEMA = pa.schema(
     ]
 )
 
+# A file is listed as delivered (stg_workbench__raw_files) before its lines are read, so after a
+# file-level stop the listing no longer matches the files and only a full refresh starts over.
+FILE_LEVEL_STOP = (
+    "The build stopped before loading any line of it or of the other new files, so nothing is"
+    " lost or counted twice."
+)
+FULL_REFRESH_FIX = (
+    " To go on, replace it with a complete copy under the same name, or move it out of the"
+    " folders raw_events_glob matches; then run `dbt build --full-refresh` (the file is already"
+    " listed as delivered, so a plain `dbt build` would stop again)."
+)
+
+
+def _gzip_problem(data: bytes, exc: BaseException) -> str:
+    """Say in words why `data`, named .gz, could not be decompressed."""
+    if not data.startswith(b"\x1f\x8b"):
+        start = data[:16]
+        return f"it is not a gzip file (it starts with {start!r}, not the gzip magic bytes 1f 8b)"
+    if isinstance(exc, EOFError):
+        return (
+            "the gzip data is truncated: it ends before the end-of-stream marker (an upload or"
+            " copy that did not finish?)"
+        )
+    if "Not a gzipped file" in str(exc):
+        return "the gzip data is followed by bytes that are not gzip (two files joined?)"
+    return f"the gzip data is corrupt ({exc})"
+
 
 def _read_bytes(path: str, source_file: str) -> bytes:
     try:
         with open(path, "rb") as handle:
             data = handle.read()
     except OSError as exc:
-        raise OSError(f"raw event file {source_file} is unreadable: {exc}") from exc
-    if not path.endswith(".gz"):
-        return data
-    try:
-        return gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as exc:
+        if isinstance(exc, FileNotFoundError):
+            fix = (
+                " It was listed by this or an earlier build and has gone since: put it back and"
+                " run `dbt build`, or run `dbt build --full-refresh` to start over from the files"
+                " there are now."
+            )
+        else:
+            fix = " Make it readable by the user running dbt, then run `dbt build` again."
         raise OSError(
-            f"raw event file {source_file} is named .gz but cannot be decompressed ({exc}). "
-            "Re-deliver the file or remove it from raw_events_glob."
+            f"Raw event file {source_file} cannot be read ({exc.strerror or exc}). "
+            + FILE_LEVEL_STOP
+            + fix
         ) from exc
+    if path.endswith(".gz") and data:
+        # A zero-byte file is empty whatever its name: there is nothing to decompress.
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise OSError(
+                f"Raw event file {source_file} is named .gz but cannot be decompressed: "
+                f"{_gzip_problem(data, exc)}. " + FILE_LEVEL_STOP + FULL_REFRESH_FIX
+            ) from exc
+    if data.startswith(UTF8_BOM):
+        data = data[len(UTF8_BOM) :]
+    return data
 
 
 def _split_lines(data: bytes) -> tuple[pa.Array, pa.Array]:
@@ -51,18 +109,22 @@ def _split_lines(data: bytes) -> tuple[pa.Array, pa.Array]:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         # Rare path: decode line by line so one bad line does not cost the rest of the file.
-        raw = data.split(b"\n")
         lines, valid = [], []
-        for chunk in raw:
+        for chunk in data.split(b"\n"):
             try:
-                lines.append(chunk.decode("utf-8"))
-                valid.append(True)
+                line = chunk.decode("utf-8")
+                lines.append(line.replace(NUL, REPLACEMENT_CHARACTER))
+                valid.append(NUL not in line)
             except UnicodeDecodeError:
-                lines.append(chunk.decode("utf-8", errors="replace"))
+                line = chunk.decode("utf-8", errors="replace")
+                lines.append(line.replace(NUL, REPLACEMENT_CHARACTER))
                 valid.append(False)
         return pa.array(lines, pa.large_string()), pa.array(valid, pa.bool_())
     lines = pc.list_flatten(pc.split_pattern(pa.array([text], pa.large_string()), "\n"))
-    return lines, pa.nulls(len(lines), pa.bool_()).fill_null(True)
+    if NUL not in text:
+        return lines, pa.nulls(len(lines), pa.bool_()).fill_null(True)
+    valid = pc.invert(pc.match_substring(lines, NUL))
+    return pc.replace_substring(lines, NUL, REPLACEMENT_CHARACTER), valid
 
 
 def _file_table(path: str, source_file: str, batch_at) -> pa.Table:

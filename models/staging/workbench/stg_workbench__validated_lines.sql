@@ -30,8 +30,10 @@ property_verdicts as (
         {{ sorted_string_agg("case when issue is not null then property_key || ':' || issue end", ';') }}
             as property_issues,
         max(case when property_key = 'timestamp' then timestamp_value end) as occurred_at,
-        max(case when property_key = 'sessionId' then normalized_value end) as session_id,
-        {{ json_object_agg('property_key', 'normalized_value') }} as properties
+        max(case when property_key = 'sessionId' then stored_value end) as session_id,
+        {{ sorted_string_agg("case when privacy_finding is not null then property_key || ':' || privacy_finding end", ';') }}
+            as property_privacy_findings,
+        {{ json_object_agg('property_key', 'stored_value') }} as properties
     from line_properties
     group by source_file, line_number
 ),
@@ -40,11 +42,17 @@ verdicts as (
     select
         lines.source_file,
         lines.line_number,
-        lines.raw_line,
+        lines.redacted_raw_line,
         lines.trimmed_line,
         lines.event_name,
         coalesce(lines.line_reason, property_verdicts.property_reasons) as reasons,
         property_verdicts.property_issues,
+        -- What privacy rules did to the line: forbidden keys dropped, e-mails hashed or redacted.
+        nullif(concat_ws(
+            ';',
+            property_verdicts.property_privacy_findings,
+            nullif(regexp_replace(lines.denylisted_keys, '([^;]+)', '\1:denylisted_key', 'g'), '')
+        ), '') as privacy_findings,
         property_verdicts.occurred_at,
         property_verdicts.session_id,
         property_verdicts.properties,
@@ -67,7 +75,9 @@ new_lines as (
     select
         source_file,
         line_number,
-        raw_line,
+        -- Only a quarantined line keeps its text, and that redacted: a valid line's forbidden
+        -- keys and values are stored nowhere past stg_workbench__raw_lines.
+        case when reasons is not null then redacted_raw_line end as raw_line,
         event_name,
         reasons,
         reasons is null as is_valid,
@@ -75,6 +85,7 @@ new_lines as (
         session_id,
         properties,
         property_issues,
+        privacy_findings,
         case
             when reasons is null then coalesce(envelope_event_id, {{ md5_hex('trimmed_line') }})
         end as event_id
@@ -95,6 +106,7 @@ earlier_copies as (
         session_id,
         properties,
         property_issues,
+        privacy_findings,
         event_id
     {% if is_incremental() -%}
         from {{ this }}

@@ -1,0 +1,91 @@
+{#- Privacy rules (taxonomy section 2, issue 6), engine-specific pieces. -#}
+
+{#- An e-mail address, as found in free text. -#}
+{% macro email_regex() -%}
+    '[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+([.][A-Za-z0-9-]+)*[.][A-Za-z]{2,}'
+{%- endmacro %}
+
+{% macro is_email(text_expr) -%}
+    {{ return(adapter.dispatch('is_email', 'workbench')(text_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__is_email(text_expr) -%}
+    regexp_full_match({{ trim_blank(text_expr) }}, {{ email_regex() }})
+{%- endmacro %}
+
+{% macro contains_email(text_expr) -%}
+    {{ return(adapter.dispatch('contains_email', 'workbench')(text_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__contains_email(text_expr) -%}
+    regexp_matches({{ text_expr }}, {{ email_regex() }})
+{%- endmacro %}
+
+{% macro redact_emails(text_expr, replacement) -%}
+    {{ return(adapter.dispatch('redact_emails', 'workbench')(text_expr, replacement)) }}
+{%- endmacro %}
+
+{% macro duckdb__redact_emails(text_expr, replacement) -%}
+    regexp_replace({{ text_expr }}, {{ email_regex() }}, '{{ replacement }}', 'g')
+{%- endmacro %}
+
+{#- `sha256:` + hex SHA-256 of the salt and the value. The salt comes from env WORKBENCH_PII_SALT
+    through a connection variable that plugins/workbench_duckdb.py sets, never through SQL text. -#}
+{% macro pii_hash(text_expr) -%}
+    {{ return(adapter.dispatch('pii_hash', 'workbench')(text_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__pii_hash(text_expr) -%}
+    'sha256:' || sha256(coalesce(getvariable('workbench_pii_salt'), '') || {{ trim_blank(text_expr) }})
+{%- endmacro %}
+
+{#- A URL without its query string and fragment (scheme, host and path kept). -#}
+{% macro url_without_query(text_expr) -%}
+    {{ return(adapter.dispatch('url_without_query', 'workbench')(text_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__url_without_query(text_expr) -%}
+    regexp_replace({{ text_expr }}, '^([^?#]*).*$', '\1')
+{%- endmacro %}
+
+{#- The keys of a JSON object, as a `;`-joined text, those in `denylist_expr` (a list of lower-case
+    keys) only; null when none. -#}
+{% macro json_denylisted_keys(object_expr, denylist_expr) -%}
+    {{ return(adapter.dispatch('json_denylisted_keys', 'workbench')(object_expr, denylist_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_denylisted_keys(object_expr, denylist_expr) -%}
+    nullif(
+        array_to_string(
+            list_sort(list_distinct(list_filter(
+                json_keys({{ object_expr }}),
+                lambda k: list_contains({{ denylist_expr }}, lower(k))
+            ))),
+            ';'
+        ),
+        ''
+    )
+{%- endmacro %}
+
+{#- The raw text with the value of every key matched by `keys_alternation_expr` (a
+    `|`-separated, case-insensitive list) replaced by "[REDACTED]" and every e-mail address by
+    "[REDACTED]". Works on broken JSON too, as quarantined lines are; a nested object or array
+    value is redacted one level deep. -#}
+{% macro redact_raw_text(text_expr, keys_alternation_expr) -%}
+    {{ return(adapter.dispatch('redact_raw_text', 'workbench')(text_expr, keys_alternation_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__redact_raw_text(text_expr, keys_alternation_expr) -%}
+    regexp_replace(
+        regexp_replace(
+            {{ text_expr }},
+            '("(?i:' || {{ keys_alternation_expr }} || ')"[ \t]*:[ \t]*)'
+            || '("([^"\\]|\\.)*"?|\[[^\]]*\]?|\{[^}]*\}?|[^,}\]]*)',
+            '\1"[REDACTED]"',
+            'g'
+        ),
+        {{ email_regex() }},
+        '[REDACTED]',
+        'g'
+    )
+{%- endmacro %}

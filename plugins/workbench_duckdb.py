@@ -1,0 +1,45 @@
+"""dbt-duckdb plugin: per-connection set-up the warehouse needs but must not write in SQL text.
+
+It puts the salt for hashing personal identifiers (env WORKBENCH_PII_SALT) into the DuckDB
+variable `workbench_pii_salt` of every connection dbt opens, so the salt never appears in
+compiled SQL, dbt's artifacts (run_results.json) or logs. SQL reads it with
+`getvariable('workbench_pii_salt')` (see macros/engine/privacy.sql).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from dbt.adapters.duckdb.plugins import BasePlugin
+from duckdb import DuckDBPyConnection
+
+SALT_VARIABLE = "WORKBENCH_PII_SALT"
+
+
+class Plugin(BasePlugin):
+    def initialize(self, plugin_config: dict) -> None:
+        if not os.environ.get(SALT_VARIABLE):
+            print(
+                f"Warning: {SALT_VARIABLE} is not set, so e-mail identifiers are hashed without a"
+                " salt (a dictionary of e-mail addresses could reverse them). Set it to a long"
+                " random secret, the same for every build.",
+                file=sys.stderr,
+            )
+
+    # DuckDB variables belong to one connection, and dbt-duckdb runs each model on a cursor of
+    # its own: set the salt on both.
+    def configure_connection(self, conn: DuckDBPyConnection) -> None:
+        _set_salt(conn)
+
+    def configure_cursor(self, cursor: DuckDBPyConnection) -> None:
+        _set_salt(cursor)
+
+
+def _set_salt(conn: DuckDBPyConnection) -> None:
+    salt = os.environ.get(SALT_VARIABLE, "")
+    conn.execute("set variable workbench_pii_salt = " + _sql_string(salt))
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

@@ -1,0 +1,177 @@
+"""Privacy rules (taxonomy section 2, issue 6): forbidden keys dropped, e-mail identifiers hashed
+with the salt, e-mails in text and referrer query strings removed, quarantined lines redacted,
+and no planted value anywhere past the raw lines: not in any table, not in the serving file."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import ROOT, Build, run_dbt_build
+
+SALT = "test-salt-4f1c"
+PLANTED_SECRETS = [
+    "my secret plan",
+    "draft the outage memo",
+    "hunter2",
+    "tok-zz9",
+    "sk-live-123",
+    "cookie-crumb",
+    "alice@example.com",
+    "Bob@Example.org",
+    "carol@example.net",
+    "dave@example.com",
+    "erin@example.com",
+    "frank@example.com",
+    "gina@example.com",
+    "user=erin",
+]
+
+
+def event(name: str, ts: str, **props: object) -> str:
+    return json.dumps({"event": f"workbench.{name}", "sessionId": "s-p", "timestamp": ts, **props})
+
+
+LINES = [
+    event("session_started", "2026-02-02T09:00:00Z", eventId="p-start", userId="alice@example.com",
+          referrer="https://intra.example/home?user=erin@example.com&token=tok-zz9#frag"),
+    event("chat_message_sent", "2026-02-02T09:00:05Z", eventId="p-chat", messageLength=14,
+          message="my secret plan", Password="hunter2",
+          properties={"prompt": "draft the outage memo", "Cookie": "cookie-crumb"}),
+    event("draft_created", "2026-02-02T09:00:10Z", eventId="p-draft", source="chat", draftId="d-p"),
+    event("draft_edited", "2026-02-02T09:00:20Z", eventId="p-edit", draftId="d-p",
+          editType="chat", intent="ask carol@example.net please"),
+    event("approval_requested", "2026-02-02T09:01:00Z", eventId="p-req", toolIds=["restartService"],
+          contextType="incident for dave@example.com"),
+    event("approval_completed", "2026-02-02T09:02:00Z", eventId="p-done", approved=True,
+          approverId="Bob@Example.org"),
+    event("template_viewed", "2026-02-02T09:03:00Z", eventId="p-view", templateId="tpl-1",
+          source="gina@example.com"),
+    # quarantined (no draftId): its stored text must be redacted
+    event("draft_accepted", "2026-02-02T09:04:00Z", apiKey="sk-live-123", note="frank@example.com"),
+    '{"event":"workbench.draft_accepted","token":"tok-zz9","sessionId":"frank@example.com"',
+]  # fmt: skip
+
+
+def sha(value: str) -> str:
+    return "sha256:" + hashlib.sha256((SALT + value).encode()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    work = tmp_path_factory.mktemp("privacy")
+    events = work / "events"
+    events.mkdir()
+    (events / "part-1.jsonl").write_text("\n".join(LINES) + "\n")
+    os.environ["WORKBENCH_PII_SALT"] = SALT
+    try:
+        build = run_dbt_build(
+            work,
+            {"raw_events_glob": str(events / "*.jsonl"), "workflow_creations_glob": "",
+             "max_quarantine_rate": 1},
+        )  # fmt: skip
+    finally:
+        del os.environ["WORKBENCH_PII_SALT"]
+    assert build.returncode == 0, build.output[-4000:]
+    return build
+
+
+def test_findings_name_the_keys_never_the_values(built: Build) -> None:
+    rows = set(built.query("select event_id, property_key, finding from audit.privacy_findings"))
+    assert rows == {
+        ("p-start", "userId", "email_hashed"),
+        ("p-start", "referrer", "email_redacted"),
+        ("p-chat", "message", "denylisted_key"),
+        ("p-chat", "Password", "denylisted_key"),
+        ("p-chat", "prompt", "denylisted_key"),
+        ("p-chat", "Cookie", "denylisted_key"),
+        ("p-edit", "intent", "email_redacted"),
+        ("p-req", "contextType", "email_redacted"),
+        ("p-done", "approverId", "email_hashed"),
+        ("p-view", "source", "email_redacted"),
+    }
+
+
+def test_stored_values(built: Build) -> None:
+    assert built.query("select user_id, referrer from staging.stg_workbench__session_started") == [
+        (sha("alice@example.com"), "https://intra.example/home")
+    ]
+    assert built.query("select approver_id from staging.stg_workbench__approval_completed") == [
+        (sha("Bob@Example.org"),)
+    ]
+    assert built.query("select intent from staging.stg_workbench__draft_edited") == [
+        ("ask [REDACTED_EMAIL] please",)
+    ]
+    assert built.query("select context_type from marts.fct_approvals") == [
+        ("incident for [REDACTED_EMAIL]",)
+    ]
+    assert built.query("select user_id from marts.dim_sessions") == [(sha("alice@example.com"),)]
+
+
+def test_quarantined_lines_are_redacted(built: Build) -> None:
+    raw = [r for (r,) in built.query("select raw_line from audit.quarantined_events order by 1")]
+    assert len(raw) == 2
+    assert all("[REDACTED]" in r for r in raw)
+    assert any('"apiKey": "[REDACTED]"' in r for r in raw)
+    assert any('"token":"[REDACTED]"' in r for r in raw)
+
+
+def text_values(con: duckdb.DuckDBPyConnection, skip: set[str]) -> list[tuple[str, str]]:
+    """Every non-null text value of every base table, as (table.column, value)."""
+    columns = con.execute(
+        "select c.table_schema || '.' || c.table_name, c.column_name"
+        " from information_schema.columns c join information_schema.tables t"
+        " using (table_catalog, table_schema, table_name)"
+        " where t.table_type = 'BASE TABLE' and c.data_type in ('VARCHAR', 'JSON')"
+    ).fetchall()
+    found = []
+    for table, column in columns:
+        if table in skip:
+            continue
+        for (value,) in con.execute(
+            f'select distinct "{column}" from {table} where "{column}" is not null'
+        ).fetchall():
+            found.append((f"{table}.{column}", value))
+    return found
+
+
+def test_no_planted_value_past_the_raw_lines(built: Build) -> None:
+    with duckdb.connect(str(built.db_path), read_only=True) as con:
+        values = text_values(con, skip={"staging.stg_workbench__raw_lines"})
+    assert values, "no text columns found"
+    leaks = [
+        (where, v)
+        for where, v in values
+        for secret in PLANTED_SECRETS
+        if secret.lower() in v.lower()
+    ]
+    assert leaks == []
+
+
+def test_serving_file_holds_none_of_them(built: Build, tmp_path: Path) -> None:
+    serving = tmp_path / "serving.duckdb"
+    env = {
+        **os.environ,
+        "WORKBENCH_DB_PATH": str(built.db_path),
+        "WORKBENCH_SERVING_PATH": str(serving),
+        "WORKBENCH_PARQUET_DIR": str(tmp_path / "parquet"),
+    }
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "publish.py")], env=env, check=True, cwd=ROOT
+    )
+    with duckdb.connect(str(serving), read_only=True) as con:
+        values = text_values(con, skip=set())
+    assert values
+    leaks = [
+        (where, v)
+        for where, v in values
+        for secret in PLANTED_SECRETS
+        if secret.lower() in v.lower()
+    ]
+    assert leaks == []
