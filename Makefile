@@ -17,7 +17,7 @@ REPORT_PATH ?= reports/kpi_report.html
 SAMPLE_ARGS ?=
 DBT_VARS ?= {raw_events_glob: "$(RAW_DIR)/events/**/*.jsonl*", workflow_creations_glob: "$(RAW_DIR)/workflow_creations/*.csv"}
 
-.PHONY: setup run sample build publish report freshness test lint unit clean
+.PHONY: setup run sample build publish report freshness metrics test lint unit clean
 
 # The browser is only for the report's test; the script installs it when it can (root + apt).
 setup: $(STAMP)
@@ -70,10 +70,21 @@ lint: setup
 	$(BIN)/ruff format --check scripts tests models plugins
 	$(BIN)/sqlfluff lint models tests analyses
 
+# The semantic layer's models and metrics pass MetricFlow's checks (docs/metrics.md). `mf` reads
+# only <project dir>/target/semantic_manifest.json, so this parses into a private project folder
+# (DBT_PROJECT_DIR) and leaves target/ alone; --skip-dw: no warehouse is needed, none is touched.
+metrics: setup
+	@tmp="$$(mktemp -d)" && trap 'rm -rf "$$tmp"' EXIT && mkdir -p "$$tmp/project" && \
+	ln -s "$(CURDIR)/dbt_project.yml" "$$tmp/project/dbt_project.yml" && \
+	export WORKBENCH_DB_PATH="$$tmp/validate.duckdb" DBT_LOG_PATH="$$tmp/logs" \
+		DBT_PROJECT_DIR="$$tmp/project" DBT_PROFILES_DIR="$(CURDIR)" && \
+	$(BIN)/dbt parse --quiet --project-dir "$(CURDIR)" --target-path "$$tmp/project/target" && \
+	$(BIN)/mf validate-configs --skip-dw
+
 unit: setup
 	$(BIN)/python -m pytest
 
-test: setup lint unit
+test: setup lint metrics unit
 
 clean:
 	rm -rf target logs warehouse/*.duckdb warehouse/*.wal warehouse/parquet warehouse/parquet-versions warehouse/.serving.duckdb.publish*
