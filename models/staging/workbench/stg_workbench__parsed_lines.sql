@@ -16,12 +16,9 @@ privacy_denylist as (
     select * from {{ ref('privacy_denylist') }}
 ),
 
--- The forbidden keys as one lower-case list (for key checks) and one regex alternation (for
--- redacting raw text).
+-- The forbidden keys as one lower-case list.
 denylist as (
-    select
-        list(lower(property_key)) as keys,
-        string_agg(property_key, '|') as keys_alternation
+    select list(lower(property_key)) as keys
     from privacy_denylist
 ),
 
@@ -60,7 +57,7 @@ named as (
     from parsed
 ),
 
-final as (
+judged as (
     select
         named.source_file,
         named.line_number,
@@ -76,17 +73,22 @@ final as (
         case
             when taxonomy_events.event_name is not null
                 then {{ json_merge_properties('named.line_json', 'properties') }}
-        end as properties_json,
-        -- Forbidden keys, at the top level or inside `properties`: never stored, only noted.
-        case
-            when named.line_json is not null
-                then {{ json_denylisted_keys(json_merge_properties('named.line_json', 'properties'), 'denylist.keys') }}
-        end as denylisted_keys,
-        -- What a quarantined line may keep of its text (issue 6): no forbidden value, no e-mail.
-        {{ redact_raw_text('named.raw_line', 'denylist.keys_alternation') }} as redacted_raw_line
+        end as properties_json
     from named
     left join taxonomy_events
         on named.event_name = taxonomy_events.event_name
+),
+
+final as (
+    select
+        judged.*,
+        -- Forbidden keys of a taxonomy event, at the top level or inside `properties`: never
+        -- stored, only noted. (Other lines are quarantined, and their text redacted.)
+        case
+            when judged.properties_json is not null
+                then {{ json_denylisted_keys('judged.properties_json', 'denylist.keys') }}
+        end as denylisted_keys
+    from judged
     cross join denylist
 )
 

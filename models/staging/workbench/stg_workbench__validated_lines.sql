@@ -22,6 +22,16 @@ line_properties as (
     where {{ is_new_since_last_build() }}
 ),
 
+privacy_denylist as (
+    select * from {{ ref('privacy_denylist') }}
+),
+
+-- The forbidden keys as one regex alternation, for redacting the text of quarantined lines.
+denylist as (
+    select string_agg(property_key, '|') as keys_alternation
+    from privacy_denylist
+),
+
 property_verdicts as (
     select
         source_file,
@@ -42,7 +52,7 @@ verdicts as (
     select
         lines.source_file,
         lines.line_number,
-        lines.redacted_raw_line,
+        lines.raw_line,
         lines.trimmed_line,
         lines.event_name,
         coalesce(lines.line_reason, property_verdicts.property_reasons) as reasons,
@@ -75,9 +85,12 @@ new_lines as (
     select
         source_file,
         line_number,
-        -- Only a quarantined line keeps its text, and that redacted: a valid line's forbidden
-        -- keys and values are stored nowhere past stg_workbench__raw_lines.
-        case when reasons is not null then redacted_raw_line end as raw_line,
+        -- Only a quarantined line keeps its text, and that with no forbidden value and no e-mail
+        -- address; a valid line's forbidden keys and values are stored nowhere past
+        -- stg_workbench__raw_lines.
+        case
+            when reasons is not null then {{ redact_raw_text('verdicts.raw_line', 'denylist.keys_alternation') }}
+        end as raw_line,
         event_name,
         reasons,
         reasons is null as is_valid,
@@ -90,6 +103,7 @@ new_lines as (
             when reasons is null then coalesce(envelope_event_id, {{ md5_hex('trimmed_line') }})
         end as event_id
     from verdicts
+    cross join denylist
 ),
 
 -- Valid lines of earlier builds that share an event id with a new valid line: ranked again
