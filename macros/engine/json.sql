@@ -112,3 +112,21 @@
         {{ json_text('properties', key) }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- true when the object `json_expr` names a key twice at its top level or inside its
+    `nested_key` object. RFC 8259 leaves the meaning of such an object to the reader (the first?
+    the last? an error?), so no rule here picks one. Never null for an object. -#}
+{% macro json_has_duplicate_keys(json_expr, nested_key) -%}
+    {{ return(adapter.dispatch('json_has_duplicate_keys', 'workbench')(json_expr, nested_key)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_has_duplicate_keys(json_expr, nested_key) -%}
+    (
+        len(json_keys({{ json_expr }})) <> len(list_distinct(json_keys({{ json_expr }})))
+        or coalesce(
+            len(json_keys({{ json_expr }}, '$.{{ nested_key }}'))
+            <> len(list_distinct(json_keys({{ json_expr }}, '$.{{ nested_key }}'))),
+            false
+        )
+    )
+{%- endmacro %}

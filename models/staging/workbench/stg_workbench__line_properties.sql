@@ -84,8 +84,16 @@ normalized as (
                 value_type = 'enum'
                 and {{ in_pipe_list('lower(' ~ trim_blank('value_text') ~ ')', 'allowed_values') }}
                 then lower({{ trim_blank('value_text') }})
+            -- A JSON integer is read as an integer: through a double it would be rounded above
+            -- 2^53. From 2^63 on it is no count (no bigint holds it), nor when negative.
             when
                 value_type = 'count'
+                and json_type in ('BIGINT', 'UBIGINT')
+                and try_cast(value_text as bigint) >= 0
+                then cast(try_cast(value_text as bigint) as varchar)
+            when
+                value_type = 'count'
+                and json_type = 'DOUBLE'
                 and try_cast(value_text as double) >= 0
                 and try_cast(value_text as double) = floor(try_cast(value_text as double))
                 then cast(try_cast(try_cast(value_text as double) as bigint) as varchar)

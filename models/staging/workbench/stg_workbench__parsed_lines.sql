@@ -47,14 +47,26 @@ parsed as (
     from trimmed
 ),
 
+-- An object that names a key twice (at the top level or inside `properties`) has no one meaning:
+-- RFC 8259 leaves it to the reader. It is malformed_json rather than read one way or another.
+unambiguous as (
+    select
+        * replace (
+            case
+                when not {{ json_has_duplicate_keys('line_json', 'properties') }} then line_json
+            end as line_json
+        )
+    from parsed
+),
+
 named as (
     select
-        parsed.*,
+        unambiguous.*,
         case
             when {{ json_type_name(json_get('line_json', "'event'")) }} = 'VARCHAR'
                 then {{ json_text('line_json', 'event') }}
         end as event_name
-    from parsed
+    from unambiguous
 ),
 
 judged as (

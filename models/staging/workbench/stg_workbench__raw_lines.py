@@ -88,7 +88,7 @@ def _read_bytes(path: str, source_file: str) -> bytes:
             f"Raw event file {source_file} cannot be read ({exc.strerror or exc}). "
             + FILE_LEVEL_STOP
             + fix
-        ) from exc
+        ) from None  # the message says it all; dbt prints the whole chain otherwise
     if path.endswith(".gz") and data:
         # A zero-byte file is empty whatever its name: there is nothing to decompress.
         try:
@@ -97,7 +97,7 @@ def _read_bytes(path: str, source_file: str) -> bytes:
             raise OSError(
                 f"Raw event file {source_file} is named .gz but cannot be decompressed: "
                 f"{_gzip_problem(data, exc)}. " + FILE_LEVEL_STOP + FULL_REFRESH_FIX
-            ) from exc
+            ) from None
     if data.startswith(UTF8_BOM):
         data = data[len(UTF8_BOM) :]
     return data
@@ -153,6 +153,9 @@ def model(dbt, session):
         newest = session.execute(f"select max(_batch_at) from {dbt.this}").fetchall()[0][0]
         if newest is not None:
             files = files.filter(f"_batch_at > '{newest}'::timestamp")
+    # A file listed as empty adds no row here, so the next build is handed it again: it is not
+    # opened (it may have been pruned since), and a change to it stops stg_workbench__raw_files.
+    files = files.filter("size_bytes > 0")
     rows = files.select("source_file, absolute_path, _batch_at").order("source_file").fetchall()
     tables = [_file_table(path, source_file, batch_at) for source_file, path, batch_at in rows]
     if not tables:

@@ -1,0 +1,325 @@
+"""Hostile and broken input (issue 6): every case of tests/python/fixtures/hostile_cases.py gets
+its exact fate, and never costs another line of the same file; broken files and settings that
+could inject SQL stop the build with a message naming the file or the setting.
+
+The line reader's byte handling is also tested directly (no dbt build), which is fast and shows
+what the SQL models are given.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import importlib.util
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, Build, run_dbt_build
+from fixtures.hostile_cases import (
+    BOM,
+    BROKEN_FILES,
+    EXPECTED_OCCURRED_AT,
+    EXPECTED_PROPERTY_ISSUES,
+    HOSTILE_FILES,
+    all_cases,
+    event,
+    write_hostile_files,
+)
+
+NO_CSV = {"workflow_creations_glob": ""}
+READER_PATH = ROOT / "models" / "staging" / "workbench" / "stg_workbench__raw_lines.py"
+
+
+def load_reader():
+    spec = importlib.util.spec_from_file_location("raw_lines_reader", READER_PATH)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+reader = load_reader()
+
+
+def digest(text: str) -> tuple[int, str]:
+    """Length and md5 of a text: compares 10 MB lines without printing them on failure."""
+    return len(text), hashlib.md5(text.encode()).hexdigest()
+
+
+# --- the reader alone -------------------------------------------------------------------------
+
+
+def split(data: bytes) -> list[tuple[str, bool]]:
+    lines, valid = reader._split_lines(data)
+    return list(zip(lines.to_pylist(), valid.to_pylist(), strict=True))
+
+
+def test_reader_marks_nul_and_invalid_utf8_and_keeps_the_other_lines() -> None:
+    # Valid UTF-8 with a NUL (the fast path) and invalid UTF-8 (the line-by-line path).
+    assert split(b'{"a":1}\n{"a":"\x00"}\n{"b":2}') == [
+        ('{"a":1}', True),
+        ('{"a":"\ufffd"}', False),
+        ('{"b":2}', True),
+    ]
+    assert split(b'{"a":1}\n\xff\x00\n{"b":"\xc3\xa9"}\n') == [
+        ('{"a":1}', True),
+        ("\ufffd\ufffd", False),
+        ('{"b":"é"}', True),
+        ("", True),
+    ]
+
+
+def test_reader_drops_a_leading_bom_only(tmp_path: Path) -> None:
+    path = tmp_path / "bom.jsonl.gz"
+    path.write_bytes(gzip.compress(BOM + b"a\n" + BOM + b"b\n"))
+    assert reader._read_bytes(str(path), "bom.jsonl.gz") == b"a\n" + BOM + b"b\n"
+
+
+def test_reader_reads_a_zero_byte_gz_as_empty(tmp_path: Path) -> None:
+    path = tmp_path / "empty.jsonl.gz"
+    path.write_bytes(b"")
+    assert reader._read_bytes(str(path), "empty.jsonl.gz") == b""
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (gzip.compress(b'{"a":1}\n' * 500)[:-30], "truncated"),
+        (b'{"a":1}\n', "it is not a gzip file (it starts with b'{\"a\":1}\\n'"),
+        (gzip.compress(b'{"a":1}\n') + b"junk", "followed by bytes that are not gzip"),
+        (gzip.compress(b'{"a":1}\n')[:-8] + b"\0\0\0\0" + gzip.compress(b"")[-4:], "corrupt"),
+    ],
+    ids=["truncated", "not-gzip", "trailing-junk", "bad-crc"],
+)
+def test_reader_explains_a_broken_gz(tmp_path: Path, data: bytes, words: str) -> None:
+    path = tmp_path / "part.jsonl.gz"
+    path.write_bytes(data)
+    with pytest.raises(OSError) as caught:
+        reader._read_bytes(str(path), "date=x/part.jsonl.gz")
+    message = str(caught.value)
+    assert message.startswith("Raw event file date=x/part.jsonl.gz is named .gz")
+    assert words in message
+    assert "dbt build --full-refresh" in message
+
+
+# --- the whole fixture through dbt -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Build, Path]:
+    work = tmp_path_factory.mktemp("hostile")
+    events = work / "events"
+    write_hostile_files(events)
+    build = run_dbt_build(
+        work,
+        {"raw_events_glob": f"{events}/**/*.jsonl*", "max_quarantine_rate": 1, **NO_CSV},
+        select="+models/audit",
+    )
+    assert build.returncode == 0, build.output[-4000:]
+    return build, events
+
+
+def test_quarantined_lines_have_exact_reasons_and_text(built: tuple[Build, Path]) -> None:
+    build, events = built
+    expected = {
+        (f"{events}/{name}", number): (case.expect, digest(case.text))
+        for name, number, case in all_cases()
+        if case.expect not in {"accepted", "blank"}
+    }
+    actual = {
+        (source_file, line_number): (reasons, digest(raw_line))
+        for source_file, line_number, reasons, raw_line in build.query(
+            "select source_file, line_number, reasons, raw_line from audit.quarantined_events"
+        )
+    }
+    assert actual == expected
+
+
+def test_accepted_lines_have_their_event_ids(built: tuple[Build, Path]) -> None:
+    build, events = built
+    expected = {
+        (f"{events}/{name}", number, case.event_id)
+        for name, number, case in all_cases()
+        if case.expect == "accepted"
+    }
+    actual = set(
+        build.query(
+            "select source_file, line_number, event_id from staging.stg_workbench__validated_lines"
+            " where is_valid and not is_duplicate"
+        )
+    )
+    assert actual == expected
+
+
+def test_reconciliation_per_file(built: tuple[Build, Path]) -> None:
+    build, events = built
+    expected = {}
+    for name, spec in HOSTILE_FILES.items():
+        counted = [case for case in spec.cases if case.expect != "blank"]
+        accepted = sum(case.expect == "accepted" for case in counted)
+        expected[f"{events}/{name}"] = (len(counted), accepted, 0, len(counted) - accepted)
+    actual = {
+        row[0]: row[1:]
+        for row in build.query(
+            "select source_file, lines_read, events_accepted, duplicates_dropped,"
+            " events_quarantined from audit.load_reconciliation"
+        )
+    }
+    assert actual == expected
+    # The empty, BOM-only and blank-only files are listed with nothing in them.
+    assert expected[f"{events}/date=2026-03-04/empty.jsonl.gz"] == (0, 0, 0, 0)
+
+
+def test_ten_megabyte_lines_are_kept_whole(built: tuple[Build, Path]) -> None:
+    build, events = built
+    lengths = build.query(
+        "select line_number, length(raw_line) from staging.stg_workbench__raw_lines"
+        " where source_file = ? order by 1",
+        [f"{events}/date=2026-03-03/big.jsonl"],
+    )
+    cases = HOSTILE_FILES["date=2026-03-03/big.jsonl"].cases
+    assert lengths == [(n, len(case.raw)) for n, case in enumerate(cases, start=1)]
+    assert lengths[0][1] > 10 * 1024 * 1024
+
+
+def test_typed_values_of_hostile_lines(built: tuple[Build, Path]) -> None:
+    build, _ = built
+    rows = build.query(
+        "select event_id, session_id, strftime(occurred_at, '%Y-%m-%d %H:%M:%S.%f'),"
+        " json_extract_string(properties, '$.durationMs'),"
+        " json_extract_string(properties, '$.messageLength'),"
+        " json_extract_string(properties, '$.referrer')"
+        " from staging.stg_workbench__events"
+    )
+    by_id = {row[0]: row[1:] for row in rows}
+    for event_id, occurred_at in EXPECTED_OCCURRED_AT.items():
+        assert by_id[event_id][1] == occurred_at, event_id
+    # The largest unsigned 64-bit integer is an id, kept as its decimal text.
+    assert by_id["h-id-max"][0] == "18446744073709551615"
+    # JSON integers are counts without going through a double.
+    assert by_id["h-count-max"][2] == "9223372036854775807"
+    assert by_id["h-count-2e53"][3] == "9007199254740993"
+    # Text is kept as sent: U+FEFF inside a value, non-ASCII, an escaped \u0000.
+    assert by_id["h-feff"][4] == "a\ufeffb"
+    assert by_id["h-utf-2"][4] == "café ☕ 🚀"
+    assert by_id["h-nul-esc"][4] == "a\x00b"
+    # A key at the top level and in `properties` is no duplicate key: the top level wins.
+    assert by_id["h-dup-ok"][0] == "s-h-dup"
+
+
+def test_property_issues(built: tuple[Build, Path]) -> None:
+    build, _ = built
+    rows = set(build.query("select event_id, property_key, issue from audit.property_issues"))
+    assert rows == EXPECTED_PROPERTY_ISSUES
+
+
+# --- file-level stops ------------------------------------------------------------------------
+
+
+def write_events(events: Path, files: dict[str, bytes]) -> None:
+    for name, data in files.items():
+        path = events / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+GOOD_FILE = event("session_started", session="s-good", eventId="h-good") + b"\n"
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN_FILES))
+def test_broken_file_stops_the_build_naming_it(tmp_path: Path, name: str) -> None:
+    data, words = BROKEN_FILES[name]
+    events = tmp_path / "events"
+    write_events(events, {"date=2026-03-05/good.jsonl": GOOD_FILE, f"date=2026-03-05/{name}": data})
+    build = run_dbt_build(
+        tmp_path, {"raw_events_glob": f"{events}/**/*.jsonl*", **NO_CSV},
+        select="+stg_workbench__raw_lines",
+    )  # fmt: skip
+    assert build.returncode != 0
+    assert f"Raw event file {events}/date=2026-03-05/{name} is named .gz" in build.output
+    for word in words:
+        assert word in build.output
+
+
+def test_the_way_out_of_a_broken_file_works(tmp_path: Path) -> None:
+    """The message says: replace the file (or move it away), then build with --full-refresh, as
+    a plain build would stop again. Each step is checked."""
+    events = tmp_path / "events"
+    broken = "date=2026-03-05/truncated.jsonl.gz"
+    write_events(events, {"date=2026-03-05/good.jsonl": GOOD_FILE, broken: BROKEN_FILES[
+        "truncated.jsonl.gz"][0]})  # fmt: skip
+    dbt_vars = {"raw_events_glob": f"{events}/**/*.jsonl*", **NO_CSV}
+    db = tmp_path / "wh.duckdb"
+    select = "+stg_workbench__raw_lines"
+    first = run_dbt_build(tmp_path / "one", dbt_vars, db_path=db, select=select)
+    assert first.returncode != 0
+    assert "truncated" in first.output
+
+    fixed = event("session_started", session="s-fixed", eventId="h-fixed") + b"\n"
+    (events / broken).write_bytes(gzip.compress(fixed))
+    second = run_dbt_build(tmp_path / "two", dbt_vars, db_path=db, select=select)
+    assert second.returncode != 0
+    assert "changed after they were loaded" in second.output
+
+    third = run_dbt_build(
+        tmp_path / "three", dbt_vars, db_path=db, select=select, extra_args=["--full-refresh"]
+    )
+    assert third.returncode == 0, third.output[-3000:]
+    assert third.query(
+        "select source_file, raw_line from staging.stg_workbench__raw_lines order by 1"
+    ) == [
+        (f"{events}/date=2026-03-05/good.jsonl", GOOD_FILE.decode().strip()),
+        (f"{events}/{broken}", fixed.decode().strip()),
+    ]
+
+
+def test_an_empty_file_pruned_after_loading_is_not_read_again(tmp_path: Path) -> None:
+    """An empty file adds no line, so later builds are handed it again; it is not opened, so a
+    landing zone may prune it."""
+    events = tmp_path / "events"
+    dbt_vars = {"raw_events_glob": f"{events}/**/*.jsonl*", **NO_CSV}
+    db = tmp_path / "wh.duckdb"
+    select = "+stg_workbench__raw_lines"
+    write_events(events, {"date=2026-03-05/good.jsonl": GOOD_FILE})
+    assert run_dbt_build(tmp_path / "1", dbt_vars, db_path=db, select=select).returncode == 0
+    write_events(events, {"date=2026-03-06/empty.jsonl": b""})
+    assert run_dbt_build(tmp_path / "2", dbt_vars, db_path=db, select=select).returncode == 0
+    (events / "date=2026-03-06/empty.jsonl").unlink()
+    later = event("session_started", session="s-later", eventId="h-later") + b"\n"
+    write_events(events, {"date=2026-03-07/later.jsonl": later})
+    third = run_dbt_build(tmp_path / "3", dbt_vars, db_path=db, select=select)
+    assert third.returncode == 0, third.output[-3000:]
+    assert third.query("select count(*) from staging.stg_workbench__raw_lines") == [(2,)]
+
+
+# --- settings that end up in SQL -------------------------------------------------------------
+
+# The models whose SQL holds each setting: none of them may be built with a refused value.
+READERS = {
+    "raw_events_glob": {"stg_workbench__load_settings", "stg_workbench__raw_files"},
+    "workflow_creations_glob": {"stg_workflow_creations__files", "stg_workflow_creations__rows"},
+}
+INJECTIONS = {
+    "a quote": ("x'; create schema injected; --", "contains a single quote"),
+    "a semicolon": ("x/*.jsonl; create schema injected", "contains a semicolon"),
+}
+
+
+@pytest.mark.parametrize("setting", ["raw_events_glob", "workflow_creations_glob"])
+@pytest.mark.parametrize("kind", sorted(INJECTIONS))
+def test_setting_with_quote_or_semicolon_is_refused(
+    tmp_path: Path, setting: str, kind: str
+) -> None:
+    events = tmp_path / "events"
+    write_events(events, {"date=2026-03-05/good.jsonl": GOOD_FILE})
+    value, words = INJECTIONS[kind]
+    dbt_vars = {"raw_events_glob": f"{events}/*/*.jsonl", **NO_CSV, setting: f"{tmp_path}/{value}"}
+    build = run_dbt_build(tmp_path, dbt_vars, select="+models/audit")
+    assert build.returncode != 0
+    assert f"Setting {setting} = <{tmp_path}/{value}> {words}" in build.output
+    assert "which is not allowed in a path or glob" in build.output
+    # Nothing the value says was executed, and no model that reads the setting was built.
+    if build.db_path.exists():
+        schemas = {row[0] for row in build.query("select schema_name from duckdb_schemas()")}
+        assert "injected" not in schemas
+        tables = {row[0] for row in build.query("select table_name from duckdb_tables()")}
+        assert not tables & READERS[setting]
