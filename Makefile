@@ -17,7 +17,7 @@ REPORT_PATH ?= reports/kpi_report.html
 SAMPLE_ARGS ?=
 DBT_VARS ?= {raw_events_glob: "$(RAW_DIR)/events/**/*.jsonl*", workflow_creations_glob: "$(RAW_DIR)/workflow_creations/*.csv"}
 
-.PHONY: setup run sample build publish report freshness metrics test lint unit clean
+.PHONY: setup run sample build publish report freshness metrics bench test lint unit clean
 
 # The browser is only for the report's test; the script installs it when it can (root + apt).
 setup: $(STAMP)
@@ -83,6 +83,11 @@ metrics: setup
 
 unit: setup
 	$(BIN)/python -m pytest
+
+# Benchmark (bench/README.md): 1M and 10M events by default, e.g. BENCH_ARGS="--sizes 2000000 --keep-data".
+BENCH_ARGS ?=
+bench: setup
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 test: setup lint metrics unit
 
