@@ -562,7 +562,7 @@ def machine() -> list[tuple[str, str]]:
         ("dbt-core / dbt-duckdb", f"{version('dbt-core')} / {version('dbt-duckdb')}"),
         (
             "WORKBENCH_MEMORY_LIMIT",
-            os.environ.get("WORKBENCH_MEMORY_LIMIT", "not set (profile default 4GB)"),
+            os.environ.get("WORKBENCH_MEMORY_LIMIT", "not set (profile default 3GB)"),
         ),
         ("commit", commit),
     ]
@@ -663,7 +663,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     add(
         "--memory-limit",
-        default=os.environ.get("WORKBENCH_MEMORY_LIMIT", "4GB"),
+        default=os.environ.get("WORKBENCH_MEMORY_LIMIT", "3GB"),
         help="DuckDB memory limit of the floor query (dbt reads WORKBENCH_MEMORY_LIMIT)",
     )
     args = parser.parse_args(argv)

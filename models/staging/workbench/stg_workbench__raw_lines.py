@@ -157,7 +157,12 @@ def model(dbt, session):
     # opened (it may have been pruned since), and a change to it stops stg_workbench__raw_files.
     files = files.filter("size_bytes > 0")
     rows = files.select("source_file, absolute_path, _batch_at").order("source_file").fetchall()
-    tables = [_file_table(path, source_file, batch_at) for source_file, path, batch_at in rows]
-    if not tables:
-        return pa.table({name: [] for name in SCHEMA.names}, schema=SCHEMA)
-    return pa.concat_tables(tables)
+    # A stream, one file at a time: DuckDB pulls the batches as it writes the table, so memory
+    # holds one file's lines rather than every new file's. A file that cannot be read stops the
+    # stream, and DuckDB reports our message (which names the file).
+    batches = (
+        batch
+        for source_file, path, batch_at in rows
+        for batch in _file_table(path, source_file, batch_at).to_batches()
+    )
+    return pa.RecordBatchReader.from_batches(SCHEMA, batches)
