@@ -83,24 +83,26 @@ verdicts as (
 
 new_lines as (
     select
-        source_file,
-        line_number,
+        verdicts.source_file,
+        verdicts.line_number,
         -- Only a quarantined line keeps its text, and that with no forbidden value and no e-mail
         -- address; a valid line's forbidden keys and values are stored nowhere past
         -- stg_workbench__raw_lines.
         case
-            when reasons is not null then {{ redact_raw_text('verdicts.raw_line', 'denylist.keys_alternation') }}
+            when verdicts.reasons is not null
+                then {{ redact_raw_text('verdicts.raw_line', 'denylist.keys_alternation') }}
         end as raw_line,
-        event_name,
-        reasons,
-        reasons is null as is_valid,
-        occurred_at,
-        session_id,
-        properties,
-        property_issues,
-        privacy_findings,
+        verdicts.event_name,
+        verdicts.reasons,
+        verdicts.reasons is null as is_valid,
+        verdicts.occurred_at,
+        verdicts.session_id,
+        verdicts.properties,
+        verdicts.property_issues,
+        verdicts.privacy_findings,
         case
-            when reasons is null then coalesce(envelope_event_id, {{ md5_hex('trimmed_line') }})
+            when verdicts.reasons is null
+                then coalesce(verdicts.envelope_event_id, {{ md5_hex('verdicts.trimmed_line') }})
         end as event_id
     from verdicts
     cross join denylist
