@@ -39,3 +39,14 @@
         {{ return(project_root().rstrip('/') ~ '/' ~ value) }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- A file's path as tables name it: relative to the project root when the file is under it (so
+    tables do not depend on where the project is checked out), else absolute. -#}
+{% macro project_relative_path(path_expr) -%}
+    {%- set root = setting_literal('project root', project_root()) -%}
+    case
+        when starts_with({{ path_expr }}, {{ root }} || '/')
+            then substr({{ path_expr }}, length({{ root }}) + 2)
+        else {{ path_expr }}
+    end
+{%- endmacro %}

@@ -5,11 +5,9 @@
 -- silently, or ignoring the change, would make the warehouse disagree with its files.
 {%- set listing_sql = file_metadata("'" ~ resolved_path_setting('raw_events_glob') ~ "'") %}
 {{ check_loaded_files_unchanged(listing_sql) }}
+-- Built after stg_workbench__load_settings, which stops the build when the glob matches nothing.
+-- depends_on: {{ ref('stg_workbench__load_settings') }}
 with
-
-settings as (
-    select * from {{ ref('stg_workbench__load_settings') }}
-),
 
 files as (
     select * from {{ listing_sql }}
@@ -17,18 +15,11 @@ files as (
 
 listing as (
     select
-        -- Files under the project are named relative to it, so tables do not depend on where
-        -- the project is checked out.
-        case
-            when starts_with(files.filename, settings.project_root || '/')
-                then substr(files.filename, length(settings.project_root) + 2)
-            else files.filename
-        end as source_file,
-        files.filename as absolute_path,
-        files.size as size_bytes,
-        cast(files.last_modified as timestamp) as modified_at
+        {{ project_relative_path('filename') }} as source_file,
+        filename as absolute_path,
+        size as size_bytes,
+        cast(last_modified as timestamp) as modified_at
     from files
-    cross join settings
 ),
 
 final as (

@@ -10,12 +10,8 @@ matched_files as (
 
 final as (
     select
-        -- Named like the raw event files: relative to the project root when under it.
-        case
-            when starts_with(file, {{ setting_literal('project root', project_root()) }} || '/')
-                then substr(file, length({{ setting_literal('project root', project_root()) }}) + 2)
-            else file
-        end as source_file,
+        -- Named like the raw event files.
+        {{ project_relative_path('file') }} as source_file,
         file as absolute_path
     from matched_files
 )
