@@ -1,11 +1,6 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='session_id',
-) }}
 -- depends_on: {{ ref('stg_workbench__validated_lines') }}
--- Incremental by session: a build re-reads every event of each session that new lines touched
--- (macros/incremental.sql) and replaces that session's rows whole.
+-- Incremental by session (folder default in dbt_project.yml): a build re-reads every event of
+-- each session that new lines touched (macros/incremental.sql) and replaces its rows whole.
 -- One row per approval completion with the request it completes, if any. Within (session, tool
 -- key) the k-th request and the k-th completion, each in event order, are paired when the
 -- completion is at or after the request; positions never shift, so a completion that comes too

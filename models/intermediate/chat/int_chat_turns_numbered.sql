@@ -1,11 +1,6 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='session_id',
-) }}
 -- depends_on: {{ ref('stg_workbench__validated_lines') }}
--- Incremental by session: a build re-reads every event of each session that new lines touched
--- (macros/incremental.sql) and replaces that session's rows whole.
+-- Incremental by session (folder default in dbt_project.yml): a build re-reads every event of
+-- each session that new lines touched (macros/incremental.sql) and replaces its rows whole.
 -- One row per chat message with its turn number in the session. The numbering lives here once,
 -- so attribution and the mart cannot disagree on which message is turn k.
 with

@@ -1,11 +1,6 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='session_id',
-) }}
 -- depends_on: {{ ref('stg_workbench__validated_lines') }}
--- Incremental by session: a build re-reads every event of each session that new lines touched
--- (macros/incremental.sql) and replaces that session's rows whole.
+-- Incremental by session (folder default in dbt_project.yml): a build re-reads every event of
+-- each session that new lines touched (macros/incremental.sql) and replaces its rows whole.
 -- One row per session: who it belongs to and where the user came from. Only session_started and
 -- session_ended carry userId; the first one sent wins, in event order (timestamp, file, line).
 with

@@ -1,11 +1,6 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='session_id',
-) }}
 -- depends_on: {{ ref('stg_workbench__validated_lines') }}
--- Incremental by session: a build re-reads every event of each session that new lines touched
--- (macros/incremental.sql) and replaces that session's rows whole.
+-- Incremental by session (folder default in dbt_project.yml): a build re-reads every event of
+-- each session that new lines touched (macros/incremental.sql) and replaces its rows whole.
 -- One row per session: when it started and ended, and the length the client reported. A session
 -- without a session_started (or session_ended) event is bounded by its own earliest (or latest)
 -- event instead, and is flagged, so analysts can leave inferred bounds out.

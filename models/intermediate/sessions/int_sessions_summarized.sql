@@ -1,11 +1,6 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='session_id',
-) }}
 -- depends_on: {{ ref('stg_workbench__validated_lines') }}
--- Incremental by session: a build re-reads every event of each session that new lines touched
--- (macros/incremental.sql) and replaces that session's rows whole.
+-- Incremental by session (folder default in dbt_project.yml): a build re-reads every event of
+-- each session that new lines touched (macros/incremental.sql) and replaces its rows whole.
 -- One row per session seen in any kept event, with its bounds, activity, attribution and event
 -- counts side by side: everything marts.dim_sessions publishes.
 with
