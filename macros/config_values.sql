@@ -45,7 +45,7 @@
 {% macro project_relative_path(path_expr) -%}
     {%- set root = setting_literal('project root', project_root()) -%}
     case
-        when starts_with({{ path_expr }}, {{ root }} || '/')
+        when left({{ path_expr }}, length({{ root }}) + 1) = {{ root }} || '/'
             then substr({{ path_expr }}, length({{ root }}) + 2)
         else {{ path_expr }}
     end

@@ -4,6 +4,14 @@
     newest stamp: a build that failed half way is caught up by the next one, because a model that
     did not run keeps its older stamp. -#}
 
+{#- The materialization of an incremental model: `incremental` where the engine has the
+    strategies these models use (delete+insert, append), else `table`, rebuilt whole each time.
+    dbt-spark's Parquet tables have neither (merge needs Delta, Iceberg or Hudi), so on Spark the
+    models build in full; their SQL reads everything when is_incremental() is false. -#}
+{% macro incremental_materialization() -%}
+    {{ return('incremental' if target.type == 'duckdb' else 'table') }}
+{%- endmacro %}
+
 {% macro batch_at() -%}
     {{ timestamp_literal(run_started_at) }}
 {%- endmacro %}

@@ -15,7 +15,7 @@
             event_name,
             source_file,
             line_number,
-            unnest(string_split({{ column }}, ';')) as pair
+            {{ split_to_rows(column, ';') }} as pair
         from kept_lines
     ),
 

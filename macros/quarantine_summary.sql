@@ -11,7 +11,7 @@
 
     codes as (
         select
-            unnest(string_split(reasons, ';')) as reason_code,
+            {{ split_to_rows('reasons', ';') }} as reason_code,
             source_file
         from quarantined
     )

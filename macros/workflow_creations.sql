@@ -32,7 +32,7 @@
 {% macro workflow_creation_file_list() -%}
     {%- set glob = workflow_creations_glob() -%}
     {%- if glob == '' -%}
-        (select cast(null as varchar) as file where false)
+        (select cast(null as string) as file where false)
     {%- else -%}
         (select file from {{ list_files("'" ~ glob ~ "'") }})
     {%- endif -%}
@@ -59,9 +59,9 @@
         (
             select
                 {%- for column in columns %}
-                cast(null as varchar) as {{ column }},
+                cast(null as string) as {{ column }},
                 {%- endfor %}
-                cast(null as varchar) as source_path,
+                cast(null as string) as source_path,
                 cast(null as bigint) as row_number
             where false
         )

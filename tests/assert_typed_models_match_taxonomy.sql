@@ -30,25 +30,59 @@ expected as (
     where column_name not in ('session_id', 'occurred_at')
 ),
 
--- A build of a selection may not have made every typed model; check the ones that exist.
+{#- The typed models' columns, asked of the warehouse through dbt's adapter (not an
+    information_schema, which not every engine has). A build of a selection may not have made
+    every typed model: only the ones that exist are checked. -#}
+{%- set typed_models = [
+    'stg_workbench__approval_completed', 'stg_workbench__approval_requested',
+    'stg_workbench__chat_message_sent', 'stg_workbench__chat_tool_invoked',
+    'stg_workbench__draft_accepted', 'stg_workbench__draft_created',
+    'stg_workbench__draft_edited', 'stg_workbench__draft_rejected',
+    'stg_workbench__session_ended', 'stg_workbench__session_started',
+    'stg_workbench__template_inserted', 'stg_workbench__template_suggested',
+    'stg_workbench__template_viewed', 'stg_workbench__workflow_run_completed',
+    'stg_workbench__workflow_run_started'
+] -%}
+{%- set built_columns = [] -%}
+{%- if execute -%}
+    {%- for typed_model in typed_models -%}
+        {%- set relation = adapter.get_relation(
+            database=ref(typed_model).database, schema=ref(typed_model).schema, identifier=ref(typed_model).identifier
+        ) -%}
+        {%- if relation is not none -%}
+            {%- for column in adapter.get_columns_in_relation(relation) -%}
+                {%- do built_columns.append((typed_model, column.name | lower)) -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endfor -%}
+{%- endif %}
+
+built_columns as (
+    {%- for table_name, column_name in built_columns %}
+        select
+            '{{ table_name }}' as table_name,
+            '{{ column_name }}' as column_name
+        {{ 'union all' if not loop.last }}
+    {%- else %}
+        select
+            cast(null as string) as table_name,
+            cast(null as string) as column_name
+        where false
+    {%- endfor %}
+),
+
 built_expected as (
     select expected.*
     from expected
-    where expected.table_name in (
-        select tables.table_name from information_schema.tables as tables
-        where tables.table_schema = '{{ ref('stg_workbench__events').schema }}'
-    )
+    where expected.table_name in (select built_columns.table_name from built_columns)
 ),
 
 actual as (
     select
         table_name,
         column_name
-    from information_schema.columns
-    where
-        table_schema = '{{ ref('stg_workbench__events').schema }}'
-        and table_name in (select built_expected.table_name from built_expected)
-        and column_name not in ('event_id', 'session_id', 'occurred_at', 'source_file', 'line_number', '_batch_at')
+    from built_columns
+    where column_name not in ('event_id', 'session_id', 'occurred_at', 'source_file', 'line_number', '_batch_at')
 ),
 
 missing as (

@@ -44,3 +44,39 @@
         ) with ordinality as csv_rows
     )
 {%- endmacro %}
+
+{% macro spark__read_csv_as_text(glob_literal, column_names) -%}
+    {#- Spark's CSV reader has no row numbers, so each file is read whole and split into lines
+        here; from_csv then parses one line (a quoted field cannot span lines on Spark). -#}
+    (
+        select
+            {%- for column in column_names %}
+            csv_rows.fields.{{ column }} as {{ column }},
+            {%- endfor %}
+            csv_rows.source_path,
+            cast(row_number() over (
+                partition by csv_rows.source_path
+                order by csv_rows.line_index
+            ) as bigint) as row_number
+        from (
+            select
+                source_path,
+                line_index,
+                from_csv(
+                    line,
+                    '{% for column in column_names %}{{ column }} string{{ ", " if not loop.last }}{% endfor %}',
+                    map('mode', 'PERMISSIVE')
+                ) as fields
+            from (
+                select
+                    {{ spark_file_path('input_file_name()') }} as source_path,
+                    file_lines.line_index,
+                    regexp_replace(file_lines.line, '\r+$', '') as line
+                from {{ spark_file_view(glob_literal, 'text', {'wholetext': 'true'}) }}
+                lateral view posexplode(split(value, '\n')) file_lines as line_index, line
+            ) as lines
+            -- The header is each file's first line; blank lines are not rows.
+            where line_index > 0 and trim(line) <> ''
+        ) as csv_rows
+    )
+{%- endmacro %}

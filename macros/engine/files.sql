@@ -10,6 +10,10 @@
     glob({{ glob_literal }})
 {%- endmacro %}
 
+{% macro spark__list_files(glob_literal) -%}
+    (select {{ spark_file_path('path') }} as file from {{ spark_file_view(glob_literal, 'binaryFile') }})
+{%- endmacro %}
+
 {#- an expression that fails the query with `message_literal` when evaluated. -#}
 {% macro raise_sql_error(message_literal) -%}
     {{ return(adapter.dispatch('raise_sql_error', 'workbench')(message_literal)) }}
@@ -17,6 +21,10 @@
 
 {% macro duckdb__raise_sql_error(message_literal) -%}
     cast(error({{ message_literal }}) as bigint)
+{%- endmacro %}
+
+{% macro spark__raise_sql_error(message_literal) -%}
+    cast(raise_error({{ message_literal }}) as bigint)
 {%- endmacro %}
 
 {#- one row per file matching `glob_literal`: filename, size (bytes), last_modified; the
@@ -27,4 +35,48 @@
 
 {% macro duckdb__file_metadata(glob_literal) -%}
     (select filename, size, last_modified from read_blob({{ glob_literal }}))
+{%- endmacro %}
+
+{% macro spark__file_metadata(glob_literal) -%}
+    (
+        select
+            {{ spark_file_path('path') }} as filename,
+            length as size,
+            modificationTime as last_modified
+        from {{ spark_file_view(glob_literal, 'binaryFile') }}
+    )
+{%- endmacro %}
+
+{#- Spark reads files through a temporary view over one of its file sources, created here while
+    the model compiles; returns the view's name. DuckDB's `**/` (any depth of folders) has no
+    Hadoop-glob equivalent: it becomes recursiveFileLookup under the folder before it, with the
+    rest as a file-name filter. -#}
+{% macro spark_file_view(glob_literal, file_format, options={}) -%}
+    {%- set glob = glob_literal[1:-1] -%}
+    {%- set view_options = {'path': glob} -%}
+    {%- if '/**/' in glob and '/' not in glob.split('/**/', 1)[1] -%}
+        {%- do view_options.update({
+            'path': glob.split('/**/', 1)[0],
+            'recursiveFileLookup': 'true',
+            'pathGlobFilter': glob.split('/**/', 1)[1]
+        }) -%}
+    {%- endif -%}
+    {%- do view_options.update(options) -%}
+    {%- set view = 'workbench_' ~ file_format | lower ~ '_' ~ local_md5(view_options | string) -%}
+    {%- if execute -%}
+        {%- set option_list = [] -%}
+        {%- for key, value in view_options.items() -%}
+            {%- do option_list.append(key ~ " '" ~ value ~ "'") -%}
+        {%- endfor -%}
+        {%- do run_query(
+            "create or replace temporary view " ~ view ~ " using " ~ file_format
+            ~ " options (" ~ option_list | join(", ") ~ ")"
+        ) -%}
+    {%- endif -%}
+    {{ return(view) }}
+{%- endmacro %}
+
+{#- A Spark file source names a file by URI (file:/abs/path, percent-encoded): the plain path. -#}
+{% macro spark_file_path(uri_expr) -%}
+    url_decode(replace(regexp_replace({{ uri_expr }}, '^file:(//)?', ''), '+', '%2B'))
 {%- endmacro %}

@@ -13,6 +13,10 @@
     regexp_full_match({{ trim_blank(text_expr) }}, {{ email_regex() }})
 {%- endmacro %}
 
+{% macro spark__is_email(text_expr) -%}
+    ({{ trim_blank(text_expr) }} rlike concat('^(?:', {{ email_regex() }}, ')$'))
+{%- endmacro %}
+
 {% macro contains_email(text_expr) -%}
     {{ return(adapter.dispatch('contains_email', 'workbench')(text_expr)) }}
 {%- endmacro %}
@@ -21,12 +25,20 @@
     regexp_matches({{ text_expr }}, {{ email_regex() }})
 {%- endmacro %}
 
+{% macro spark__contains_email(text_expr) -%}
+    ({{ text_expr }} rlike {{ email_regex() }})
+{%- endmacro %}
+
 {% macro redact_emails(text_expr, replacement) -%}
     {{ return(adapter.dispatch('redact_emails', 'workbench')(text_expr, replacement)) }}
 {%- endmacro %}
 
 {% macro duckdb__redact_emails(text_expr, replacement) -%}
     regexp_replace({{ text_expr }}, {{ email_regex() }}, '{{ replacement }}', 'g')
+{%- endmacro %}
+
+{% macro spark__redact_emails(text_expr, replacement) -%}
+    regexp_replace({{ text_expr }}, {{ email_regex() }}, '{{ replacement }}')
 {%- endmacro %}
 
 {#- `sha256:` + hex SHA-256 of the salt and the value. The salt comes from env WORKBENCH_PII_SALT
@@ -39,6 +51,12 @@
     'sha256:' || sha256(coalesce(getvariable('workbench_pii_salt'), '') || {{ trim_blank(text_expr) }})
 {%- endmacro %}
 
+{% macro spark__pii_hash(text_expr) -%}
+    {#- Spark substitutes ${...} from the session configuration, which the profile sets from
+        env WORKBENCH_PII_SALT: the salt is in neither this SQL text nor dbt's logs. -#}
+    'sha256:' || sha2('${spark.workbench.pii_salt}' || {{ trim_blank(text_expr) }}, 256)
+{%- endmacro %}
+
 {#- A URL without its query string and fragment (scheme, host and path kept). -#}
 {% macro url_without_query(text_expr) -%}
     {{ return(adapter.dispatch('url_without_query', 'workbench')(text_expr)) }}
@@ -46,6 +64,10 @@
 
 {% macro duckdb__url_without_query(text_expr) -%}
     regexp_replace({{ text_expr }}, '^([^?#]*).*$', '\1')
+{%- endmacro %}
+
+{% macro spark__url_without_query(text_expr) -%}
+    regexp_replace({{ text_expr }}, '^([^?#]*).*$', '$1')
 {%- endmacro %}
 
 {#- The keys of a JSON object, as a `;`-joined text, those in `denylist_expr` (a list of lower-case
@@ -60,6 +82,19 @@
             list_sort(list_distinct(list_filter(
                 json_keys({{ object_expr }}),
                 lambda k: list_contains({{ denylist_expr }}, lower(k))
+            ))),
+            ';'
+        ),
+        ''
+    )
+{%- endmacro %}
+
+{% macro spark__json_denylisted_keys(object_expr, denylist_expr) -%}
+    nullif(
+        array_join(
+            array_sort(array_distinct(filter(
+                json_object_keys({{ object_expr }}),
+                k -> array_contains({{ denylist_expr }}, lower(k))
             ))),
             ';'
         ),
@@ -87,5 +122,20 @@
         {{ email_regex() }},
         '[REDACTED]',
         'g'
+    )
+{%- endmacro %}
+
+{% macro spark__redact_raw_text(text_expr, keys_alternation_expr) -%}
+    {#- The same patterns as DuckDB's, as raw literals (r'...'): Spark's ordinary string literals
+        would read the backslashes as escapes. Java writes a group reference as $1. -#}
+    regexp_replace(
+        regexp_replace(
+            {{ text_expr }},
+            '("(?i:' || {{ keys_alternation_expr }} || r')"[ \t]*:[ \t]*)'
+            || r'("([^"\\]|\\.)*"?|\[[^\]]*\]?|\{[^}]*\}?|[^,}\]]*)',
+            '$1"[REDACTED]"'
+        ),
+        {{ email_regex() }},
+        '[REDACTED]'
     )
 {%- endmacro %}

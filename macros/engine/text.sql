@@ -17,6 +17,10 @@
     end
 {%- endmacro %}
 
+{% macro spark__trim_blank(text_expr) -%}
+    trim(both ' \t\r' from {{ text_expr }})
+{%- endmacro %}
+
 {% macro md5_hex(text_expr) -%}
     {{ return(adapter.dispatch('md5_hex', 'workbench')(text_expr)) }}
 {%- endmacro %}
@@ -34,6 +38,10 @@
     list_contains(string_split({{ allowed_expr }}, '|'), {{ text_expr }})
 {%- endmacro %}
 
+{% macro spark__in_pipe_list(text_expr, allowed_expr) -%}
+    array_contains(split({{ allowed_expr }}, '[|]'), {{ text_expr }})
+{%- endmacro %}
+
 {#- `separator`-joined, sorted list of a group's non-null texts; null when there are none. -#}
 {% macro sorted_string_agg(text_expr, separator) -%}
     {{ return(adapter.dispatch('sorted_string_agg', 'workbench')(text_expr, separator)) }}
@@ -43,4 +51,36 @@
     {#- A plain list aggregate shares one hash aggregation with the query's other aggregates; an
         ordered DISTINCT string_agg would get a pass of its own. -#}
     nullif(array_to_string(list_sort(list({{ text_expr }})), '{{ separator }}'), '')
+{%- endmacro %}
+
+{% macro spark__sorted_string_agg(text_expr, separator) -%}
+    nullif(array_join(array_sort(collect_list({{ text_expr }})), '{{ separator }}'), '')
+{%- endmacro %}
+
+{#- one row per `separator`-separated part of `text_expr` (a single character); for a select
+    list. -#}
+{% macro split_to_rows(text_expr, separator) -%}
+    {{ return(adapter.dispatch('split_to_rows', 'workbench')(text_expr, separator)) }}
+{%- endmacro %}
+
+{% macro duckdb__split_to_rows(text_expr, separator) -%}
+    unnest(string_split({{ text_expr }}, '{{ separator }}'))
+{%- endmacro %}
+
+{% macro spark__split_to_rows(text_expr, separator) -%}
+    {#- Spark's split takes a regex: a one-character class matches the character itself. -#}
+    explode(split({{ text_expr }}, '[{{ separator }}]'))
+{%- endmacro %}
+
+{#- a group's non-null values as a list (array). -#}
+{% macro list_agg(value_expr) -%}
+    {{ return(adapter.dispatch('list_agg', 'workbench')(value_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__list_agg(value_expr) -%}
+    list({{ value_expr }}) filter (where {{ value_expr }} is not null)
+{%- endmacro %}
+
+{% macro spark__list_agg(value_expr) -%}
+    collect_list({{ value_expr }})
 {%- endmacro %}

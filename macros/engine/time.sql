@@ -29,6 +29,21 @@
     end
 {%- endmacro %}
 
+{% macro spark__parse_iso8601_utc(text_expr) -%}
+    {#- Spark's cast reads the same ISO-8601 forms (with the session time zone UTC, set by the
+        profile); the pattern keeps out the looser ones it would also accept. -#}
+    case
+        when {{ text_expr }} rlike
+                '^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})?$'
+            then cast(
+                case
+                    when {{ text_expr }} rlike '([Zz]|[+-][0-9]{2}:[0-9]{2})$' then upper({{ text_expr }})
+                    else upper({{ text_expr }}) || 'Z'
+                end as timestamp
+            )
+    end
+{%- endmacro %}
+
 {#- epoch milliseconds (a bigint) as a UTC timestamp. -#}
 {% macro epoch_ms_to_timestamp(ms_expr) -%}
     {{ return(adapter.dispatch('epoch_ms_to_timestamp', 'workbench')(ms_expr)) }}
@@ -36,6 +51,10 @@
 
 {% macro duckdb__epoch_ms_to_timestamp(ms_expr) -%}
     epoch_ms({{ ms_expr }})
+{%- endmacro %}
+
+{% macro spark__epoch_ms_to_timestamp(ms_expr) -%}
+    timestamp_millis({{ ms_expr }})
 {%- endmacro %}
 
 {#- a timestamp literal for a Python datetime (e.g. run_started_at), in UTC. -#}
@@ -50,6 +69,10 @@
 
 {% macro duckdb__ms_between(start_expr, end_expr) -%}
     (epoch_ms({{ end_expr }}) - epoch_ms({{ start_expr }}))
+{%- endmacro %}
+
+{% macro spark__ms_between(start_expr, end_expr) -%}
+    (unix_millis({{ end_expr }}) - unix_millis({{ start_expr }}))
 {%- endmacro %}
 
 {#- Contract section 3: an event time is in range from 2000-01-01 to 24 hours after the build

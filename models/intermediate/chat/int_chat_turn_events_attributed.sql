@@ -53,8 +53,8 @@ session_stream as (
         source_file,
         line_number,
         turn_number,
-        cast(null as varchar) as event_id,
-        cast(null as varchar) as turn_event_type
+        cast(null as string) as event_id,
+        cast(null as string) as turn_event_type
     from chat_turns
 
     union all

@@ -20,10 +20,11 @@ numbered as (
         message_length,
         has_attachment,
         -- event_id only breaks ties that event order leaves open, so the numbering is deterministic.
-        row_number() over (
+        -- Cast: some engines (Spark) number rows as int, the contract says bigint.
+        cast(row_number() over (
             partition by session_id
             order by occurred_at, source_file, line_number, event_id
-        ) as turn_number
+        ) as bigint) as turn_number
     from chat_messages
 ),
 

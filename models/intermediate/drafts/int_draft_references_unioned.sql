@@ -52,7 +52,7 @@ references_unioned as (
         occurred_at,
         source_file,
         line_number,
-        cast(null as varchar) as edit_type
+        cast(null as string) as edit_type
     from draft_creations
     union all
     select
@@ -63,7 +63,7 @@ references_unioned as (
         occurred_at,
         source_file,
         line_number,
-        cast(null as varchar) as edit_type
+        cast(null as string) as edit_type
     from draft_accepted
     union all
     select
@@ -74,7 +74,7 @@ references_unioned as (
         occurred_at,
         source_file,
         line_number,
-        cast(null as varchar) as edit_type
+        cast(null as string) as edit_type
     from draft_rejected
     union all
     select
@@ -96,7 +96,7 @@ references_unioned as (
         occurred_at,
         source_file,
         line_number,
-        cast(null as varchar) as edit_type
+        cast(null as string) as edit_type
     from template_inserted
     union all
     -- From here on draftId is optional: only the events that carry one refer to a draft.
@@ -108,7 +108,7 @@ references_unioned as (
         occurred_at,
         source_file,
         line_number,
-        cast(null as varchar) as edit_type
+        cast(null as string) as edit_type
     from chat_tool_invoked
     where draft_id is not null
     union all
@@ -120,7 +120,7 @@ references_unioned as (
         occurred_at,
         source_file,
         line_number,
-        cast(null as varchar) as edit_type
+        cast(null as string) as edit_type
     from template_suggested
     where draft_id is not null
     union all
@@ -132,7 +132,7 @@ references_unioned as (
         occurred_at,
         source_file,
         line_number,
-        cast(null as varchar) as edit_type
+        cast(null as string) as edit_type
     from workflow_run_started
     union all
     select
@@ -143,7 +143,7 @@ references_unioned as (
         occurred_at,
         source_file,
         line_number,
-        cast(null as varchar) as edit_type
+        cast(null as string) as edit_type
     from workflow_run_completed
     where draft_id is not null
     union all
@@ -155,7 +155,7 @@ references_unioned as (
         occurred_at,
         source_file,
         line_number,
-        cast(null as varchar) as edit_type
+        cast(null as string) as edit_type
     from approval_requested
     where draft_id is not null
 ),

@@ -24,8 +24,8 @@ template_suggestion_rate as (
         'workbench' as channel,
         coalesce(has_template_suggestion, false) as is_in_numerator,
         cast(null as double) as measure_seconds,
-        cast(null as varchar) as creation_source,
-        cast(null as varchar) as creation_template_id,
+        cast(null as string) as creation_source,
+        cast(null as string) as creation_template_id,
         has_attachment
     from chat_turns
     where sent_at is not null
@@ -77,7 +77,7 @@ workbench_adoption_other_channels as (
         false as is_in_numerator,
         cast(null as double) as measure_seconds,
         creation_source,
-        cast(null as varchar) as creation_template_id,
+        cast(null as string) as creation_template_id,
         cast(null as boolean) as has_attachment
     from other_channel_creations
 ),

@@ -43,10 +43,10 @@ aggregated as (
 final as (
     select
         {{ md5_hex(
-            "concat_ws('|', cast(aggregated.observed_date as varchar), aggregated.kpi_name, aggregated.channel, "
+            "concat_ws('|', cast(aggregated.observed_date as string), aggregated.kpi_name, aggregated.channel, "
             ~ "coalesce(aggregated.creation_source, '<null>'), "
             ~ "coalesce(aggregated.creation_template_id, '<null>'), "
-            ~ "coalesce(cast(aggregated.has_attachment as varchar), '<null>'))"
+            ~ "coalesce(cast(aggregated.has_attachment as string), '<null>'))"
         ) }} as component_id,
         aggregated.observed_date,
         aggregated.kpi_name,

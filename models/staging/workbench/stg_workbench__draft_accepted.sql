@@ -1,5 +1,5 @@
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy='delete+insert',
     unique_key='event_id',
 ) }}

@@ -90,16 +90,16 @@ normalized as (
                 value_type = 'count'
                 and json_type in ('BIGINT', 'UBIGINT')
                 and try_cast(value_text as bigint) >= 0
-                then cast(try_cast(value_text as bigint) as varchar)
+                then cast(try_cast(value_text as bigint) as string)
             when
                 value_type = 'count'
                 and json_type = 'DOUBLE'
                 and try_cast(value_text as double) >= 0
                 and try_cast(value_text as double) = floor(try_cast(value_text as double))
-                then cast(try_cast(try_cast(value_text as double) as bigint) as varchar)
+                then cast(try_cast(try_cast(value_text as double) as bigint) as string)
             when value_type = 'id_list' and {{ json_string_array_is_valid('value_json') }}
                 then {{ json_string_array_sorted_join('value_json', ',') }}
-            when value_type = 'timestamp' then cast(timestamp_value as varchar)
+            when value_type = 'timestamp' then cast(timestamp_value as string)
         end as normalized_value
     from timestamps
 ),

@@ -18,7 +18,7 @@ privacy_denylist as (
 
 -- The forbidden keys as one lower-case list.
 denylist as (
-    select list(lower(property_key)) as keys
+    select {{ list_agg('lower(property_key)') }} as keys
     from privacy_denylist
 ),
 
@@ -42,7 +42,7 @@ parsed as (
         trimmed_line,
         case
             when is_valid_utf8 and {{ json_is_object('trimmed_line') }}
-                then cast(trimmed_line as json)
+                then {{ json_from_text('trimmed_line') }}
         end as line_json
     from trimmed
 ),
@@ -51,11 +51,14 @@ parsed as (
 -- RFC 8259 leaves it to the reader. It is malformed_json rather than read one way or another.
 unambiguous as (
     select
-        * replace (
-            case
-                when not {{ json_has_duplicate_keys('line_json', 'properties') }} then line_json
-            end as line_json
-        )
+        source_file,
+        line_number,
+        _batch_at,
+        raw_line,
+        trimmed_line,
+        case
+            when not {{ json_has_duplicate_keys('line_json', 'properties') }} then line_json
+        end as line_json
     from parsed
 ),
 

@@ -1,4 +1,4 @@
-{{ config(materialized='incremental', incremental_strategy='append') }}
+{{ config(materialized=incremental_materialization(), incremental_strategy='append') }}
 -- One row per raw event file ever loaded, with its size and modification time when it was
 -- loaded. A build adds the files it has not seen; the line reader reads only those. A file that
 -- changed after it was loaded stops the build (see check_loaded_files_unchanged): re-reading it

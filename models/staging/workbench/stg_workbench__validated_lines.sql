@@ -1,5 +1,5 @@
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy='delete+insert',
     unique_key=['source_file', 'line_number'],
 ) }}
@@ -28,7 +28,7 @@ privacy_denylist as (
 
 -- The forbidden keys as one regex alternation, for redacting the text of quarantined lines.
 denylist as (
-    select string_agg(property_key, '|') as keys_alternation
+    select {{ listagg('property_key', "'|'") }} as keys_alternation
     from privacy_denylist
 ),
 
@@ -61,7 +61,7 @@ verdicts as (
         nullif(concat_ws(
             ';',
             property_verdicts.property_privacy_findings,
-            nullif(regexp_replace(lines.denylisted_keys, '([^;]+)', '\1:denylisted_key', 'g'), '')
+            replace(lines.denylisted_keys, ';', ':denylisted_key;') || ':denylisted_key'
         ), '') as privacy_findings,
         property_verdicts.occurred_at,
         property_verdicts.session_id,

@@ -1,0 +1,52 @@
+-- Spark's line reader: every non-blank physical line of every raw event file, as text, with its
+-- 1-based line number. The DuckDB build reads lines with ../duckdb/stg_workbench__raw_lines.py
+-- (dbt-spark's session method runs no Python models); dbt_project.yml enables one per engine.
+-- The rules are the same (README, "Hostile and broken input"): gzip is decompressed by Spark's
+-- text source, a byte-order mark at the start of a file is dropped, a line with invalid UTF-8 or a
+-- NUL is kept with U+FFFD in their place and marked is_valid_utf8 = false, trailing CRs are the
+-- line terminator, whitespace-only lines are ignored. Each file is read whole (wholetext), so
+-- its lines keep their order and numbers.
+with
+
+files as (
+    select * from {{ ref('stg_workbench__raw_files') }}
+    where size_bytes > 0
+),
+
+file_lines as (
+    select
+        {{ spark_file_path('input_file_name()') }} as absolute_path,
+        cast(exploded.line_index + 1 as bigint) as line_number,
+        exploded.line
+    from {{ spark_file_view("'" ~ resolved_path_setting('raw_events_glob') ~ "'", 'text', {'wholetext': 'true'}) }}
+    lateral view posexplode(split(value, '\n')) exploded as line_index, line
+),
+
+decoded as (
+    select
+        absolute_path,
+        line_number,
+        -- A byte-order mark is an encoding marker at the very start of a file, not content.
+        case
+            when line_number = 1 then regexp_replace(line, '^\uFEFF', '')
+            else line
+        end as line,
+        is_valid_utf8(line) and instr(line, char(0)) = 0 as is_valid_utf8
+    from file_lines
+),
+
+final as (
+    select
+        files.source_file,
+        decoded.line_number,
+        regexp_replace(replace(make_valid_utf8(decoded.line), char(0), '\uFFFD'), '\r+$', '')
+            as raw_line,
+        decoded.is_valid_utf8,
+        files._batch_at
+    from decoded
+    inner join files
+        on decoded.absolute_path = files.absolute_path
+)
+
+select * from final
+where {{ trim_blank('raw_line') }} <> ''
