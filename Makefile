@@ -4,6 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements-installed
+SPARK_STAMP := $(VENV)/.spark-requirements-installed
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
@@ -17,7 +18,8 @@ REPORT_PATH ?= reports/kpi_report.html
 SAMPLE_ARGS ?=
 DBT_VARS ?= {raw_events_glob: "$(RAW_DIR)/events/**/*.jsonl*", workflow_creations_glob: "$(RAW_DIR)/workflow_creations/*.csv"}
 
-.PHONY: setup run sample build publish report freshness metrics bench test lint unit clean
+.PHONY: setup setup-spark run sample build publish report freshness metrics bench test test-spark lint \
+	unit clean
 
 # The browser is only for the report's test; the script installs it when it can (root + apt).
 setup: $(STAMP)
@@ -30,6 +32,18 @@ $(STAMP): requirements.txt
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	@touch $(STAMP)
+
+# Optional: the `spark` target (README "Running on Spark"). Its own pinned requirements, so the
+# DuckDB setup stays small; dbt-spark's `session` method runs PySpark inside dbt, which needs Java.
+setup-spark: setup $(SPARK_STAMP)
+	@"$${JAVA_HOME:+$$JAVA_HOME/bin/}java" -version >/dev/null 2>&1 || { echo "error: 'java" \
+		"-version' failed: PySpark (the spark target) needs a Java 17 runtime. Install one, e.g." \
+		"'sudo apt-get install -y openjdk-17-jre-headless', or set JAVA_HOME to a Java 17."; exit 1; }
+
+# Same as $(STAMP): re-installs only when requirements-spark.txt changes.
+$(SPARK_STAMP): requirements-spark.txt $(STAMP)
+	$(BIN)/python -m pip install --quiet -r requirements-spark.txt
+	@touch $(SPARK_STAMP)
 
 # Generates about 30 days of sample traffic when there is no raw data yet.
 sample: setup
@@ -90,6 +104,11 @@ bench: setup
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 test: setup lint metrics unit
+
+# Builds the golden fixture on Spark and on DuckDB and compares every public table row for row
+# (tests/spark). Not part of `make unit`: pytest's testpaths is tests/python only.
+test-spark: setup-spark
+	$(BIN)/python -m pytest tests/spark
 
 clean:
 	rm -rf target logs warehouse/*.duckdb warehouse/*.wal warehouse/parquet warehouse/parquet-versions warehouse/.serving.duckdb.publish*

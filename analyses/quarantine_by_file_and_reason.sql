@@ -8,7 +8,7 @@ quarantined as (
 reason_codes as (
     select
         source_file,
-        unnest(string_split(reasons, ';')) as reason_code
+        {{ split_to_rows('reasons', ';') }} as reason_code
     from quarantined
 ),
 

@@ -9,13 +9,13 @@ drafts as (
 final as (
     select
         creation_source,
-        date_trunc('week', first_accepted_at) as week_start,
+        {{ period_start('week', 'first_accepted_at') }} as week_start,
         count(*) as accepted_drafts,
         count(case when uses_template then 1 end) as drafts_using_a_template,
         count(case when uses_template then 1 end) / count(*) as template_usage_rate
     from drafts
     where is_accepted
-    group by creation_source, date_trunc('week', first_accepted_at)
+    group by creation_source, {{ period_start('week', 'first_accepted_at') }}
 )
 
 select * from final

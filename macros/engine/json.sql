@@ -12,8 +12,8 @@
 {%- endmacro %}
 
 {% macro spark__json_is_object(text_expr) -%}
-    {#- Spark's JSON parser rejects an object that names a key twice, so such a line is not an
-        object here: it ends up malformed_json, as json_has_duplicate_keys makes it on DuckDB. -#}
+    {#- Duplicate keys are let through by the profile (spark.sql.variant.allowDuplicateKeys), for
+        json_has_duplicate_keys to judge as on DuckDB. -#}
     coalesce(schema_of_variant(try_parse_json({{ text_expr }})) like 'OBJECT%', false)
 {%- endmacro %}
 

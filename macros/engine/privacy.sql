@@ -1,8 +1,20 @@
 {#- Privacy rules (taxonomy section 2, issue 6), engine-specific pieces. -#}
 
-{#- An e-mail address, as found in free text. -#}
+{#- An e-mail address, as found in free text (a SQL string literal). -#}
 {% macro email_regex() -%}
+    {{ return(adapter.dispatch('email_regex', 'workbench')()) }}
+{%- endmacro %}
+
+{% macro default__email_regex() -%}
     '[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+([.][A-Za-z0-9-]+)*[.][A-Za-z]{2,}'
+{%- endmacro %}
+
+{% macro spark__email_regex() -%}
+    {#- The same matches, written for Java's backtracking regex engine (DuckDB's RE2 is linear
+        anyway): a search would otherwise restart inside every long run of letters and scan it
+        again, hours on a 10 MB line. A match starts where such a run starts (the lookbehind),
+        and the possessive `++` never gives back what it took, so each run is scanned once. -#}
+    '(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]++@[A-Za-z0-9-]+([.][A-Za-z0-9-]+)*[.][A-Za-z]{2,}'
 {%- endmacro %}
 
 {% macro is_email(text_expr) -%}
@@ -126,13 +138,15 @@
 {%- endmacro %}
 
 {% macro spark__redact_raw_text(text_expr, keys_alternation_expr) -%}
-    {#- The same patterns as DuckDB's, as raw literals (r'...'): Spark's ordinary string literals
-        would read the backslashes as escapes. Java writes a group reference as $1. -#}
+    {#- DuckDB's patterns as raw literals (r'...'): Spark's ordinary string literals would read
+        the backslashes as escapes. A quoted value is matched as an unrolled loop of possessive
+        runs, not ("[^"\\]|\\.")*, which Java's regex engine recurses into once per character (a
+        stack overflow on a long value). Java writes a group reference as $1. -#}
     regexp_replace(
         regexp_replace(
             {{ text_expr }},
             '("(?i:' || {{ keys_alternation_expr }} || r')"[ \t]*:[ \t]*)'
-            || r'("([^"\\]|\\.)*"?|\[[^\]]*\]?|\{[^}]*\}?|[^,}\]]*)',
+            || r'("[^"\\]*+(?:\\.[^"\\]*+)*+"?|\[[^\]]*\]?|\{[^}]*\}?|[^,}\]]*)',
             '$1"[REDACTED]"'
         ),
         {{ email_regex() }},

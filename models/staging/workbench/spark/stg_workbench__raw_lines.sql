@@ -13,13 +13,31 @@ files as (
     where size_bytes > 0
 ),
 
-file_lines as (
+file_texts as (
     select
         {{ spark_file_path('input_file_name()') }} as absolute_path,
+        value as file_text
+    from {{ spark_file_view("'" ~ resolved_path_setting('raw_events_glob') ~ "'", 'text', {'wholetext': 'true'}) }}
+),
+
+-- Splitting text goes through Java strings, which turn invalid UTF-8 into U+FFFD and so hide it.
+-- A file that is not valid UTF-8 is therefore split as bytes (hex pairs, at each 0A byte), so
+-- each line keeps its own bytes and its own verdict; the rest are split as text.
+file_lines as (
+    select
+        file_texts.absolute_path,
         cast(exploded.line_index + 1 as bigint) as line_number,
         exploded.line
-    from {{ spark_file_view("'" ~ resolved_path_setting('raw_events_glob') ~ "'", 'text', {'wholetext': 'true'}) }}
-    lateral view posexplode(split(value, '\n')) exploded as line_index, line
+    from file_texts
+    lateral view posexplode(
+        case
+            when is_valid_utf8(file_texts.file_text) then split(file_texts.file_text, '\n')
+            else transform(
+                split(regexp_replace(hex(cast(file_texts.file_text as binary)), '(..)', '$1 '), '(?<=^| )0A '),
+                line_hex -> cast(unhex(replace(line_hex, ' ', '')) as string)
+            )
+        end
+    ) exploded as line_index, line
 ),
 
 decoded as (
