@@ -80,8 +80,8 @@ run: sample build
 	@echo "Next: $(BIN)/duckdb -readonly $(WORKBENCH_SERVING_PATH) -c 'from marts.kpi_scorecard limit 10'"
 
 lint: setup
-	$(BIN)/ruff check scripts tests models plugins
-	$(BIN)/ruff format --check scripts tests models plugins
+	$(BIN)/ruff check scripts tests models engines plugins
+	$(BIN)/ruff format --check scripts tests models engines plugins
 	$(BIN)/sqlfluff lint models tests analyses
 
 # The semantic layer's models and metrics pass MetricFlow's checks (docs/metrics.md). `mf` reads

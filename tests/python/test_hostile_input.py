@@ -27,7 +27,7 @@ from fixtures.hostile_cases import (
 )
 
 NO_CSV = {"workflow_creations_glob": ""}
-READER_PATH = ROOT / "models" / "staging" / "workbench" / "duckdb" / "stg_workbench__raw_lines.py"
+READER_PATH = ROOT / "engines" / "duckdb" / "staging" / "workbench" / "stg_workbench__raw_lines.py"
 
 
 def load_reader():

@@ -1,6 +1,6 @@
 -- Spark's line reader: every non-blank physical line of every raw event file, as text, with its
--- 1-based line number. The DuckDB build reads lines with ../duckdb/stg_workbench__raw_lines.py
--- (dbt-spark's session method runs no Python models); dbt_project.yml enables one per engine.
+-- 1-based line number. The DuckDB build reads lines with engines/duckdb/.../stg_workbench__raw_lines.py
+-- (dbt-spark's session method runs no Python models); dbt_project.yml parses only the target's own.
 -- The rules are the same (README, "Hostile and broken input"): gzip is decompressed by Spark's
 -- text source, a byte-order mark at the start of a file is dropped, a line with invalid UTF-8 or a
 -- NUL is kept with U+FFFD in their place and marked is_valid_utf8 = false, trailing CRs are the
