@@ -111,4 +111,4 @@ test-spark: setup-spark
 	$(BIN)/python -m pytest tests/spark
 
 clean:
-	rm -rf target logs warehouse/*.duckdb warehouse/*.wal warehouse/parquet warehouse/parquet-versions warehouse/.serving.duckdb.publish*
+	rm -rf target logs warehouse/*.duckdb warehouse/*.wal warehouse/parquet warehouse/parquet-versions warehouse/.serving.duckdb.publish* warehouse/spark

@@ -62,17 +62,19 @@
     cast('{{ as_utc(dt).strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
 {%- endmacro %}
 
-{#- milliseconds from `start_expr` to `end_expr` (may be negative). -#}
+{#- whole milliseconds from `start_expr` to `end_expr`: the interval, exact to the microsecond,
+    floored to the millisecond (so any negative interval stays negative). Not the difference of
+    two rounded times: DuckDB's epoch_ms rounds, Spark's unix_millis truncates. -#}
 {% macro ms_between(start_expr, end_expr) -%}
     {{ return(adapter.dispatch('ms_between', 'workbench')(start_expr, end_expr)) }}
 {%- endmacro %}
 
 {% macro duckdb__ms_between(start_expr, end_expr) -%}
-    (epoch_ms({{ end_expr }}) - epoch_ms({{ start_expr }}))
+    cast(floor((epoch_us({{ end_expr }}) - epoch_us({{ start_expr }})) / 1000) as bigint)
 {%- endmacro %}
 
 {% macro spark__ms_between(start_expr, end_expr) -%}
-    (unix_millis({{ end_expr }}) - unix_millis({{ start_expr }}))
+    cast(floor((unix_micros({{ end_expr }}) - unix_micros({{ start_expr }})) / 1000) as bigint)
 {%- endmacro %}
 
 {#- Contract section 3: an event time is in range from 2000-01-01 to 24 hours after the build

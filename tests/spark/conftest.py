@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from . import messy
+
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "python" / "fixtures" / "golden"
 DBT = Path(sys.executable).with_name("dbt")
@@ -149,9 +151,17 @@ def _failures(work_dir: Path) -> list[str]:
     return lines
 
 
-def run_dbt_build(work_dir: Path, target: str, env_extra: dict[str, str], timeout: int) -> Build:
+def run_dbt_build(
+    work_dir: Path,
+    target: str,
+    env_extra: dict[str, str],
+    timeout: int,
+    dbt_vars: dict | None = None,
+    select: str | None = None,
+) -> Build:
     """`dbt build` from the project root (as the README does) into a private target and log
-    folder, the way tests/python/conftest.py's run_dbt_build does."""
+    folder, the way tests/python/conftest.py's run_dbt_build does. `dbt_vars` defaults to the
+    golden fixture's."""
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **env_extra}
     args = [
         str(DBT),
@@ -159,12 +169,15 @@ def run_dbt_build(work_dir: Path, target: str, env_extra: dict[str, str], timeou
         "--target",
         target,
         "--vars",
-        json.dumps(GOLDEN_VARS),
+        json.dumps(GOLDEN_VARS if dbt_vars is None else dbt_vars),
         "--target-path",
         str(work_dir / "target"),
         "--log-path",
         str(work_dir / "logs"),
     ]
+    if select:
+        # As tests/python/conftest.py: only the tests whose parents were all built.
+        args += ["--select", select, "--indirect-selection", "cautious"]
     try:
         result = subprocess.run(
             args, cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=timeout
@@ -270,29 +283,23 @@ def java_runtime() -> None:
         pytest.fail(problem, pytrace=False)
 
 
-@pytest.fixture(scope="session")
-def duckdb_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    """The reference: the golden fixture built on DuckDB. It must succeed (make test checks it)."""
-    work = tmp_path_factory.mktemp("duckdb")
+def build_on_duckdb(work: Path, dbt_vars: dict | None = None, select: str | None = None) -> Build:
+    """A DuckDB build into work/warehouse.duckdb."""
     db_path = work / "warehouse.duckdb"
     build = run_dbt_build(
         work,
         "duckdb",
         {"WORKBENCH_DB_PATH": str(db_path), "WORKBENCH_TEMP_DIR": str(work / "duckdb_tmp")},
         timeout=SPARK_BUILD_TIMEOUT,
+        dbt_vars=dbt_vars,
+        select=select,
     )
     build.db_path = db_path
-    if not build.ok:
-        pytest.fail("The DuckDB reference build failed.\n" + build.report(), pytrace=False)
     return build
 
 
-@pytest.fixture(scope="session")
-def spark_build(tmp_path_factory: pytest.TempPathFactory, java_runtime: None) -> Build:
-    """The golden fixture built on Spark into a fresh WORKBENCH_SPARK_DIR (tables + metastore).
-    Returned even when dbt fails: test_spark_build_succeeds reports the failure, and each table
-    test still compares what did get built (or names the model's error)."""
-    work = tmp_path_factory.mktemp("spark")
+def build_on_spark(work: Path, dbt_vars: dict | None = None, select: str | None = None) -> Build:
+    """A Spark build into a fresh WORKBENCH_SPARK_DIR (tables + metastore) under work/."""
     spark_dir = work / "spark"
     build = run_dbt_build(
         work,
@@ -303,6 +310,80 @@ def spark_build(tmp_path_factory: pytest.TempPathFactory, java_runtime: None) ->
             "WORKBENCH_DB_PATH": str(work / "unused.duckdb"),
         },
         timeout=SPARK_BUILD_TIMEOUT,
+        dbt_vars=dbt_vars,
+        select=select,
     )
     build.spark_dir = spark_dir
     return build
+
+
+def _reference(build: Build, what: str) -> Build:
+    """A DuckDB build is the reference: it must succeed (make test checks it)."""
+    if not build.ok:
+        pytest.fail(
+            f"The DuckDB reference build of {what} failed.\n" + build.report(), pytrace=False
+        )
+    return build
+
+
+@pytest.fixture(scope="session")
+def duckdb_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The reference: the golden fixture built on DuckDB."""
+    return _reference(build_on_duckdb(tmp_path_factory.mktemp("duckdb")), "the golden fixture")
+
+
+@pytest.fixture(scope="session")
+def spark_build(tmp_path_factory: pytest.TempPathFactory, java_runtime: None) -> Build:
+    """The golden fixture built on Spark. Returned even when dbt fails:
+    test_spark_build_succeeds reports the failure, and each table test still compares what did
+    get built (or names the model's error)."""
+    return build_on_spark(tmp_path_factory.mktemp("spark"))
+
+
+# --- the messy fixture (messy.py): one events folder read by both engines, so source_file paths
+# are the same strings in both builds ----------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def messy_events(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    events = tmp_path_factory.mktemp("messy-input") / "events"
+    messy.write_messy_fixture(events)
+    return events
+
+
+@pytest.fixture(scope="session")
+def messy_duckdb_build(tmp_path_factory: pytest.TempPathFactory, messy_events: Path) -> Build:
+    work = tmp_path_factory.mktemp("messy-duckdb")
+    return _reference(build_on_duckdb(work, messy.dbt_vars(messy_events)), "the messy fixture")
+
+
+@pytest.fixture(scope="session")
+def messy_spark_build(
+    tmp_path_factory: pytest.TempPathFactory, java_runtime: None, messy_events: Path
+) -> Build:
+    work = tmp_path_factory.mktemp("messy-spark")
+    return build_on_spark(work, messy.dbt_vars(messy_events))
+
+
+@pytest.fixture(scope="session")
+def spark_only_events(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    events = tmp_path_factory.mktemp("spark-only-input") / "events"
+    messy.write_spark_only_fixture(events)
+    return events
+
+
+@pytest.fixture(scope="session")
+def spark_only_duckdb_build(
+    tmp_path_factory: pytest.TempPathFactory, spark_only_events: Path
+) -> Build:
+    work = tmp_path_factory.mktemp("spark-only-duckdb")
+    build = build_on_duckdb(work, messy.dbt_vars(spark_only_events), select=messy.SPARK_ONLY_SELECT)
+    return _reference(build, "the inputs that differ on Spark")
+
+
+@pytest.fixture(scope="session")
+def spark_only_spark_build(
+    tmp_path_factory: pytest.TempPathFactory, java_runtime: None, spark_only_events: Path
+) -> Build:
+    work = tmp_path_factory.mktemp("spark-only-spark")
+    return build_on_spark(work, messy.dbt_vars(spark_only_events), select=messy.SPARK_ONLY_SELECT)
