@@ -33,6 +33,9 @@ trimmed as (
     from raw_lines
 ),
 
+-- An object that names a key twice (at the top level or inside `properties`) has no one meaning:
+-- RFC 8259 leaves it to the reader. It is malformed_json rather than read one way or another.
+-- Nested CASE, not AND: the key check may only run on text that is a JSON object.
 parsed as (
     select
         source_file,
@@ -42,34 +45,23 @@ parsed as (
         trimmed_line,
         case
             when is_valid_utf8 and {{ json_is_object('trimmed_line') }}
-                then {{ json_from_text('trimmed_line') }}
+                then
+                    case
+                        when not {{ json_has_duplicate_keys(json_from_text('trimmed_line'), 'properties') }}
+                            then {{ json_from_text('trimmed_line') }}
+                    end
         end as line_json
     from trimmed
 ),
 
--- An object that names a key twice (at the top level or inside `properties`) has no one meaning:
--- RFC 8259 leaves it to the reader. It is malformed_json rather than read one way or another.
-unambiguous as (
-    select
-        source_file,
-        line_number,
-        _batch_at,
-        raw_line,
-        trimmed_line,
-        case
-            when not {{ json_has_duplicate_keys('line_json', 'properties') }} then line_json
-        end as line_json
-    from parsed
-),
-
 named as (
     select
-        unambiguous.*,
+        parsed.*,
         case
             when {{ json_type_name(json_get('line_json', "'event'")) }} = 'VARCHAR'
                 then {{ json_text('line_json', 'event') }}
         end as event_name
-    from unambiguous
+    from parsed
 ),
 
 judged as (
