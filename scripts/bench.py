@@ -210,23 +210,7 @@ def generate(size: int, args: argparse.Namespace, work: Path, result: SizeResult
             return summary
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    summary_path = work / "generate-summary.json"
-    measure = run_measured(
-        [
-            sys.executable,
-            str(GENERATOR),
-            "--out",
-            str(raw),
-            *generator_args(size, args),
-            "--summary",
-            str(summary_path),
-        ],
-        log=work / "logs" / "generate.log",
-    )
-    if measure.returncode:
-        raise SystemExit(f"generation failed:\n{measure.output[-3000:]}")
-    summary = json.loads(summary_path.read_text())
-    result.generation.append(Row(size, "base days", summary["events"], measure))
+    summary, measure = run_generator(size, args, work, result, "base days", [], "generate")
     manifest_path.write_text(
         json.dumps(
             {
@@ -251,7 +235,24 @@ def manifest_measure(manifest: dict) -> Measure:
 
 
 def generate_extra_day(size: int, args: argparse.Namespace, work: Path, result: SizeResult) -> dict:
-    summary_path = work / "extra-day-summary.json"
+    summary, _ = run_generator(
+        size, args, work, result, "extra day", ["--extra-day"], "generate-extra-day"
+    )
+    return summary
+
+
+def run_generator(
+    size: int,
+    args: argparse.Namespace,
+    work: Path,
+    result: SizeResult,
+    step: str,
+    extra_args: list[str],
+    name: str,
+) -> tuple[dict, Measure]:
+    """One generator run into work/raw, measured and recorded in `result` as `step`; returns its
+    summary (events written) and measure."""
+    summary_path = work / f"{name}-summary.json"
     measure = run_measured(
         [
             sys.executable,
@@ -259,17 +260,17 @@ def generate_extra_day(size: int, args: argparse.Namespace, work: Path, result: 
             "--out",
             str(work / "raw"),
             *generator_args(size, args),
-            "--extra-day",
+            *extra_args,
             "--summary",
             str(summary_path),
         ],
-        log=work / "logs" / "generate-extra-day.log",
+        log=work / "logs" / f"{name}.log",
     )
     if measure.returncode:
-        raise SystemExit(f"generation of the extra day failed:\n{measure.output[-3000:]}")
+        raise SystemExit(f"generation of the {step} failed:\n{measure.output[-3000:]}")
     summary = json.loads(summary_path.read_text())
-    result.generation.append(Row(size, "extra day", summary["events"], measure))
-    return summary
+    result.generation.append(Row(size, step, summary["events"], measure))
+    return summary, measure
 
 
 def run_floor(size: int, work: Path, memory_limit: str) -> tuple[Measure, int]:
