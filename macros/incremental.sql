@@ -45,7 +45,7 @@
 {#- `where` condition for session-scoped models (sessions, chat turns, approvals): the session is
     one that new or re-decided lines touched since this model's last build, so all its events are
     read again and its rows rebuilt whole. True on a full build. The model must declare
-    `-- depends_on: {{ ref('stg_workbench__validated_lines') }}`. -#}
+    `-- depends_on: {{ ref('base_workbench__validated_lines') }}`. -#}
 {% macro in_touched_sessions(column='session_id') -%}
     {%- set watermark = incremental_watermark() -%}
     {%- if watermark is none -%}
@@ -53,7 +53,7 @@
     {%- else -%}
         {{ column }} in (
             select touched.session_id
-            from {{ ref('stg_workbench__validated_lines') }} as touched
+            from {{ ref('base_workbench__validated_lines') }} as touched
             where touched.is_valid and touched._batch_at > {{ watermark }}
         )
     {%- endif -%}

@@ -1,11 +1,11 @@
 {#- Rows from a `key:value;key:value` text column of kept lines (the form in which
-    stg_workbench__validated_lines records property issues and privacy findings): one row per
+    base_workbench__validated_lines records property issues and privacy findings): one row per
     pair, with event_id, event_name, property_key, `<value_name>`, source_file, line_number. -#}
 {% macro kept_line_key_values(column, value_name) %}
     with
 
     kept_lines as (
-        select * from {{ ref('stg_workbench__validated_lines') }}
+        select * from {{ ref('base_workbench__validated_lines') }}
         where is_valid and not is_duplicate and {{ column }} is not null
     ),
 

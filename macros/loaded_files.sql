@@ -1,6 +1,6 @@
 {#- Stops an incremental build when a raw file that was already loaded has changed (size or
     modification time) or disappeared, naming the files and the way out. Runs while
-    stg_workbench__raw_files is compiled, before anything is written. -#}
+    base_workbench__raw_files is compiled, before anything is written. -#}
 {% macro check_loaded_files_unchanged(listing_sql) %}
     {%- if execute and is_incremental() -%}
         {%- set compare_sql -%}

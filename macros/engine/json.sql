@@ -1,14 +1,16 @@
 {#- JSON access. Engine-specific, so every model calls these instead of an engine's functions;
     a new engine (Spark) adds its own `<adapter>__` implementations beside the DuckDB ones. -#}
 
-{#- true when `text_expr` parses as a JSON object (not an array or scalar). -#}
+{#- true when `text_expr` (trimmed: no leading or trailing blanks) parses as a JSON object, not an
+    array or scalar. -#}
 {% macro json_is_object(text_expr) -%}
     {{ return(adapter.dispatch('json_is_object', 'workbench')(text_expr)) }}
 {%- endmacro %}
 
 {% macro duckdb__json_is_object(text_expr) -%}
-    {#- CASE, not AND: DuckDB may evaluate both sides of an AND, and json_type raises on bad JSON. -#}
-    case when json_valid({{ text_expr }}) then json_type({{ text_expr }}) = 'OBJECT' else false end
+    {#- The text is trimmed, so a JSON object is valid JSON that starts with `{`: one parse, where
+        json_type would be a second. -#}
+    (left({{ text_expr }}, 1) = '{' and json_valid({{ text_expr }}))
 {%- endmacro %}
 
 {% macro spark__json_is_object(text_expr) -%}
@@ -18,32 +20,7 @@
 {%- endmacro %}
 
 {#- the JSON value under top-level key `key_expr` (a SQL string expression), or null. -#}
-{% macro json_get(json_expr, key_expr) -%}
-    {{ return(adapter.dispatch('json_get', 'workbench')(json_expr, key_expr)) }}
-{%- endmacro %}
-
-{% macro duckdb__json_get(json_expr, key_expr) -%}
-    json_extract({{ json_expr }}, '$."' || {{ key_expr }} || '"')
-{%- endmacro %}
-
-{% macro spark__json_get(json_expr, key_expr) -%}
-    {#- As JSON text, like DuckDB's JSON values; a map lookup takes a key that is a column. -#}
-    to_json(from_json({{ json_expr }}, 'map<string,variant>')[{{ key_expr }}])
-{%- endmacro %}
-
 {#- the text of the top-level key `key` (a literal) as a string, or null. -#}
-{% macro json_text(json_expr, key) -%}
-    {{ return(adapter.dispatch('json_text', 'workbench')(json_expr, key)) }}
-{%- endmacro %}
-
-{% macro duckdb__json_text(json_expr, key) -%}
-    json_extract_string({{ json_expr }}, '$."{{ key }}"')
-{%- endmacro %}
-
-{% macro spark__json_text(json_expr, key) -%}
-    variant_get(try_parse_json({{ json_expr }}), '$["{{ key }}"]', 'string')
-{%- endmacro %}
-
 {#- the JSON type name of a JSON value: NULL, VARCHAR, BIGINT, UBIGINT, DOUBLE, BOOLEAN, ARRAY,
     OBJECT; SQL null when the value itself is null (the key was absent). -#}
 {% macro json_type_name(json_value_expr) -%}
@@ -96,42 +73,6 @@
 {#- The object's properties: keys inside a nested `properties` object, overridden by the same
     keys at the top level (contract section 2). A top-level null removes the nested value, which
     is what "the top level wins" means for a null. -#}
-{% macro json_merge_properties(json_expr, nested_key) -%}
-    {{ return(adapter.dispatch('json_merge_properties', 'workbench')(json_expr, nested_key)) }}
-{%- endmacro %}
-
-{% macro duckdb__json_merge_properties(json_expr, nested_key) -%}
-    json_merge_patch(
-        case
-            when json_type({{ json_expr }}, '$.{{ nested_key }}') = 'OBJECT'
-                then json_extract({{ json_expr }}, '$.{{ nested_key }}')
-            else '{}'
-        end,
-        {{ json_expr }}
-    )
-{%- endmacro %}
-
-{% macro spark__json_merge_properties(json_expr, nested_key) -%}
-    {#- map_concat lets the later (top-level) key win: the profile sets
-        spark.sql.mapKeyDedupPolicy = LAST_WIN. A top-level null then removes the key. -#}
-    to_json(map_filter(
-        map_concat(
-            from_json(
-                case
-                    when schema_of_variant(variant_get(try_parse_json({{ json_expr }}), '$.{{ nested_key }}')) like 'OBJECT%'
-                        then to_json(variant_get(try_parse_json({{ json_expr }}), '$.{{ nested_key }}'))
-                    else '{}'
-                end,
-                'map<string,variant>'
-            ),
-            from_json({{ json_expr }}, 'map<string,variant>')
-        ),
-        (k, v) -> not (
-            is_variant_null(v) and map_contains_key(from_json({{ json_expr }}, 'map<string,variant>'), k)
-        )
-    ))
-{%- endmacro %}
-
 {#- for a JSON array of strings: true when it is non-empty and every element is a non-blank
     string; the elements sorted and joined with `separator` otherwise null. -#}
 {% macro json_string_array_is_valid(json_value_expr) -%}
@@ -178,69 +119,105 @@
 {%- endmacro %}
 
 {#- an object built from (key, text value) rows in a group; a null value becomes JSON null. -#}
-{% macro json_object_agg(key_expr, value_expr) -%}
-    {{ return(adapter.dispatch('json_object_agg', 'workbench')(key_expr, value_expr)) }}
+{#- Parsing each line once. DuckDB parses JSON text again on every function call, so every value
+    the rules need comes out of one call (json_extract with a list of paths); Spark parses the
+    text once into a VARIANT and reads the paths from that. `paths` is a list of key lists:
+    [['event'], ['properties', 'draftId'], ...]. -#}
+{% macro json_extract_paths(text_expr, paths) -%}
+    {{ return(adapter.dispatch('json_extract_paths', 'workbench')(text_expr, paths)) }}
 {%- endmacro %}
 
-{% macro duckdb__json_object_agg(key_expr, value_expr) -%}
-    json_group_object({{ key_expr }}, {{ value_expr }})
+{% macro duckdb__json_extract_paths(text_expr, paths) -%}
+    json_extract({{ text_expr }}, [
+        {%- for path in paths %}
+        '$."{{ path | join('"."') }}"'{{ "," if not loop.last }}
+        {%- endfor %}
+    ])
 {%- endmacro %}
 
-{% macro spark__json_object_agg(key_expr, value_expr) -%}
-    to_json(map_from_entries(collect_list(struct({{ key_expr }}, {{ value_expr }}))))
+{% macro spark__json_extract_paths(text_expr, paths) -%}
+    try_parse_json({{ text_expr }})
 {%- endmacro %}
 
-{#- a normalized event property (see stg_workbench__events.properties) cast to the SQL type of
-    its taxonomy value type. -#}
-{% macro event_property(key, value_type) -%}
-    {%- set sql_types = {'count': 'bigint', 'boolean': 'boolean'} -%}
-    {%- if value_type in sql_types -%}
-        cast({{ json_text('properties', key) }} as {{ sql_types[value_type] }})
-    {%- else -%}
-        {{ json_text('properties', key) }}
-    {%- endif -%}
+{#- The JSON text of `paths[index]` in what json_extract_paths returned: SQL null when the path
+    is absent, the JSON text `null` when it holds null. -#}
+{% macro json_path_value(extracted_expr, paths, index) -%}
+    {{ return(adapter.dispatch('json_path_value', 'workbench')(extracted_expr, paths, index)) }}
 {%- endmacro %}
 
-{#- true when the object `json_expr` names a key twice at its top level or inside its
-    `nested_key` object. RFC 8259 leaves the meaning of such an object to the reader (the first?
-    the last? an error?), so no rule here picks one. Never null for an object. -#}
-{% macro json_has_duplicate_keys(json_expr, nested_key) -%}
-    {{ return(adapter.dispatch('json_has_duplicate_keys', 'workbench')(json_expr, nested_key)) }}
+{% macro duckdb__json_path_value(extracted_expr, paths, index) -%}
+    {{ extracted_expr }}[{{ index + 1 }}]
 {%- endmacro %}
 
-{% macro duckdb__json_has_duplicate_keys(json_expr, nested_key) -%}
-    (
-        len(json_keys({{ json_expr }})) <> len(list_distinct(json_keys({{ json_expr }})))
-        or coalesce(
-            len(json_keys({{ json_expr }}, '$.{{ nested_key }}'))
-            <> len(list_distinct(json_keys({{ json_expr }}, '$.{{ nested_key }}'))),
-            false
-        )
+{% macro spark__json_path_value(extracted_expr, paths, index) -%}
+    to_json(variant_get({{ extracted_expr }}, '$["{{ paths[index] | join('"]["') }}"]'))
+{%- endmacro %}
+
+{#- The keys of a JSON object and of its `nested_key` object, as two lists (the second empty or
+    null when there is no such object), duplicates kept: DuckDB reads both in one parse. -#}
+{% macro json_key_lists(text_expr, nested_key) -%}
+    {{ return(adapter.dispatch('json_key_lists', 'workbench')(text_expr, nested_key)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_key_lists(text_expr, nested_key) -%}
+    json_keys({{ text_expr }}, ['$', '$."{{ nested_key }}"'])
+{%- endmacro %}
+
+{% macro spark__json_key_lists(text_expr, nested_key) -%}
+    array(
+        json_object_keys({{ text_expr }}),
+        json_object_keys(get_json_object({{ text_expr }}, '$.{{ nested_key }}'))
     )
 {%- endmacro %}
 
-{% macro spark__json_has_duplicate_keys(json_expr, nested_key) -%}
+{#- true when either list of json_key_lists names a key twice. RFC 8259 leaves the meaning of such
+    an object to the reader (the first? the last? an error?), so no rule here picks one. -#}
+{% macro key_lists_have_duplicates(key_lists_expr) -%}
+    {{ return(adapter.dispatch('key_lists_have_duplicates', 'workbench')(key_lists_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__key_lists_have_duplicates(key_lists_expr) -%}
     (
-        size(json_object_keys({{ json_expr }}))
-        <> size(array_distinct(json_object_keys({{ json_expr }})))
-        or coalesce(
-            size(json_object_keys(get_json_object({{ json_expr }}, '$.{{ nested_key }}')))
-            <> size(array_distinct(json_object_keys(get_json_object({{ json_expr }}, '$.{{ nested_key }}')))),
-            false
-        )
+        len({{ key_lists_expr }}[1]) <> len(list_distinct({{ key_lists_expr }}[1]))
+        or coalesce(len({{ key_lists_expr }}[2]) <> len(list_distinct({{ key_lists_expr }}[2])), false)
     )
 {%- endmacro %}
 
-{#- a text that is known to hold JSON, as the engine's JSON value (parsed once on DuckDB). -#}
-{% macro json_from_text(text_expr) -%}
-    {{ return(adapter.dispatch('json_from_text', 'workbench')(text_expr)) }}
+{% macro spark__key_lists_have_duplicates(key_lists_expr) -%}
+    (
+        size({{ key_lists_expr }}[0]) <> size(array_distinct({{ key_lists_expr }}[0]))
+        or coalesce(size({{ key_lists_expr }}[1]) <> size(array_distinct({{ key_lists_expr }}[1])), false)
+    )
 {%- endmacro %}
 
-{% macro duckdb__json_from_text(text_expr) -%}
-    cast({{ text_expr }} as json)
+{#- The keys of json_key_lists (either object) whose lower-case form is in `denylist_expr` (a list
+    of lower-case keys), sorted, distinct and `;`-joined; null when none. -#}
+{% macro denylisted_keys(key_lists_expr, denylist_expr) -%}
+    {{ return(adapter.dispatch('denylisted_keys', 'workbench')(key_lists_expr, denylist_expr)) }}
 {%- endmacro %}
 
-{% macro spark__json_from_text(text_expr) -%}
-    {#- Spark's functions here parse the text where they need it. -#}
-    {{ text_expr }}
+{% macro duckdb__denylisted_keys(key_lists_expr, denylist_expr) -%}
+    nullif(
+        array_to_string(
+            list_sort(list_distinct(list_filter(
+                list_concat({{ key_lists_expr }}[1], coalesce({{ key_lists_expr }}[2], [])),
+                lambda k: list_contains({{ denylist_expr }}, lower(k))
+            ))),
+            ';'
+        ),
+        ''
+    )
+{%- endmacro %}
+
+{% macro spark__denylisted_keys(key_lists_expr, denylist_expr) -%}
+    nullif(
+        array_join(
+            array_sort(array_distinct(filter(
+                concat({{ key_lists_expr }}[0], coalesce({{ key_lists_expr }}[1], array())),
+                k -> array_contains({{ denylist_expr }}, lower(k))
+            ))),
+            ';'
+        ),
+        ''
+    )
 {%- endmacro %}

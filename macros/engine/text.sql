@@ -29,32 +29,30 @@
     md5({{ text_expr }})
 {%- endmacro %}
 
-{#- true when `text_expr` is one of the `|`-separated values in `allowed_expr`. -#}
-{% macro in_pipe_list(text_expr, allowed_expr) -%}
-    {{ return(adapter.dispatch('in_pipe_list', 'workbench')(text_expr, allowed_expr)) }}
+{#- The non-null values of `exprs` (a list of SQL text expressions) sorted and joined with
+    `separator`; null when all are null. -#}
+{% macro sorted_join(exprs, separator) -%}
+    {%- if exprs | length == 0 -%}
+        cast(null as string)
+    {%- else -%}
+        {{ return(adapter.dispatch('sorted_join', 'workbench')(exprs, separator)) }}
+    {%- endif -%}
 {%- endmacro %}
 
-{% macro duckdb__in_pipe_list(text_expr, allowed_expr) -%}
-    list_contains(string_split({{ allowed_expr }}, '|'), {{ text_expr }})
+{% macro duckdb__sorted_join(exprs, separator) -%}
+    nullif(array_to_string(list_sort(list_filter([
+        {%- for expr in exprs %}
+        {{ expr }}{{ "," if not loop.last }}
+        {%- endfor %}
+    ], lambda x: x is not null)), '{{ separator }}'), '')
 {%- endmacro %}
 
-{% macro spark__in_pipe_list(text_expr, allowed_expr) -%}
-    array_contains(split({{ allowed_expr }}, '[|]'), {{ text_expr }})
-{%- endmacro %}
-
-{#- `separator`-joined, sorted list of a group's non-null texts; null when there are none. -#}
-{% macro sorted_string_agg(text_expr, separator) -%}
-    {{ return(adapter.dispatch('sorted_string_agg', 'workbench')(text_expr, separator)) }}
-{%- endmacro %}
-
-{% macro duckdb__sorted_string_agg(text_expr, separator) -%}
-    {#- A plain list aggregate shares one hash aggregation with the query's other aggregates; an
-        ordered DISTINCT string_agg would get a pass of its own. -#}
-    nullif(array_to_string(list_sort(list({{ text_expr }})), '{{ separator }}'), '')
-{%- endmacro %}
-
-{% macro spark__sorted_string_agg(text_expr, separator) -%}
-    nullif(array_join(array_sort(collect_list({{ text_expr }})), '{{ separator }}'), '')
+{% macro spark__sorted_join(exprs, separator) -%}
+    nullif(array_join(array_sort(filter(array(
+        {%- for expr in exprs %}
+        {{ expr }}{{ "," if not loop.last }}
+        {%- endfor %}
+    ), x -> x is not null)), '{{ separator }}'), '')
 {%- endmacro %}
 
 {#- one row per `separator`-separated part of `text_expr` (a single character); for a select

@@ -4,11 +4,11 @@
 with
 
 raw_files as (
-    select * from {{ ref('stg_workbench__raw_files') }}
+    select * from {{ ref('base_workbench__raw_files') }}
 ),
 
 validated_lines as (
-    select * from {{ ref('stg_workbench__validated_lines') }}
+    select * from {{ ref('base_workbench__validated_lines') }}
 ),
 
 workflow_creation_files as (

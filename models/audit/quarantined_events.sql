@@ -2,7 +2,7 @@
 with
 
 validated_lines as (
-    select * from {{ ref('stg_workbench__validated_lines') }}
+    select * from {{ ref('base_workbench__validated_lines') }}
 ),
 
 final as (

@@ -220,8 +220,8 @@ def after_batch_one(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pat
 @pytest.mark.parametrize(
     ("incremental", "kill_after"),
     [
-        (False, "stg_workbench__raw_lines"),
-        (True, "stg_workbench__validated_lines"),
+        (False, "base_workbench__raw_lines"),
+        (True, "base_workbench__validated_lines"),
         (True, "int_sessions_bounded"),
     ],
     ids=["first-build-after-reading-lines", "after-validation", "mid-sessions"],

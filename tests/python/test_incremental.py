@@ -166,7 +166,7 @@ def test_changed_file_stops_an_incremental_build(tmp_path: Path) -> None:
     )  # fmt: skip
     assert third.returncode == 0, third.output[-3000:]
     assert third.query(
-        "select count(*) from staging.stg_workbench__events where event_id = 'x-1'"
+        "select count(*) from staging.base_workbench__events where event_id = 'x-1'"
     ) == [(1,)]
 
 

@@ -82,7 +82,7 @@ def test_accepted_events_with_times_and_sessions(built: tuple[Build, Path]) -> N
     actual = set(
         build.query(
             "select source_file, line_number, strftime(occurred_at, '%Y-%m-%d %H:%M:%S.%f'),"
-            " session_id from staging.stg_workbench__events"
+            " session_id from staging.base_workbench__events"
         )
     )
     normalized = {
@@ -95,7 +95,8 @@ def test_event_ids(built: tuple[Build, Path]) -> None:
     build, events = built
     ids = dict(
         build.query(
-            "select line_number, event_id from staging.stg_workbench__events where source_file = ?",
+            "select line_number, event_id from staging.base_workbench__events"
+            " where source_file = ?",
             [f"{events}/date=2026-02-02/part-1.jsonl"],
         )
     )

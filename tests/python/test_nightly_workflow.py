@@ -127,11 +127,11 @@ def test_freshness_warns_after_one_day_and_fails_after_three(tmp_path: Path) -> 
         with duckdb.connect(str(db_path)) as con:
             con.execute("create schema if not exists staging")
             con.execute(
-                "create or replace table staging.stg_workbench__events (occurred_at timestamp)"
+                "create or replace table staging.base_workbench__events (occurred_at timestamp)"
             )
             newest = now - timedelta(hours=hours_old)
             con.execute(
-                "insert into staging.stg_workbench__events values (?), (?)",
+                "insert into staging.base_workbench__events values (?), (?)",
                 [newest - timedelta(days=5), newest],
             )
         result = subprocess.run(

@@ -4,7 +4,7 @@
 
 - reconciliation holds per file, with the exact counts the oracle expects;
 - no quarantined line is lost: every broken line is in audit.quarantined_events with its exact
-  text and reasons, and every kept event is in stg_workbench__events;
+  text and reasons, and every kept event is in base_workbench__events;
 - KPI rates are in [0, 1]; no duration is negative;
 - every accepted draft appears once: one fct_drafts row, counted once per scorecard grain and once
   in kpi_daily_components.
@@ -435,7 +435,7 @@ def test_any_mix_of_lines_keeps_the_invariants(work: Path, files: list[RawFile])
         )
     )
     assert quarantined == expected["quarantined"]
-    kept = build.query("select event_id from staging.stg_workbench__events")
+    kept = build.query("select event_id from staging.base_workbench__events")
     assert Counter(row[0] for row in kept) == Counter(expected["kept"])
 
     # Rates in [0, 1]; additive parts never negative and the numerator within the denominator.

@@ -81,7 +81,7 @@ def make_build_file(path: Path, scale: int) -> None:
                 f"create table marts.{table} as select 't-' || i as id, i % 7 as n,"
                 f" repeat('x', 40) as note from range({scale * 3}) as r(i)"
             )
-        for table in ("staging.stg_workbench__raw_lines", "audit.quarantined_events"):
+        for table in ("staging.base_workbench__raw_lines", "audit.quarantined_events"):
             con.execute(
                 f"create table {table} as select 1 as line_number, ? as raw_line", [RAW_LINE]
             )

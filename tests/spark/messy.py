@@ -9,7 +9,7 @@ Three inputs give different results on Spark, as the README documents ("What cha
 so the equality fixture leaves them out and the Spark-only fixture holds just them:
 
 - zero-byte files: Spark's file sources never list an empty file, so it gets no row in
-  staging.stg_workbench__raw_files nor audit.load_reconciliation;
+  staging.base_workbench__raw_files nor audit.load_reconciliation;
 - JSON nested deeper than 1,000 levels: Spark's JSON parser refuses it (`malformed_json`);
 - a count beyond the double range (1e400): Spark makes it the string "Infinity", so
   audit.property_issues says `wrong_type` where DuckDB says `value_not_allowed`.

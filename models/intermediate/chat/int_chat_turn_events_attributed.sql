@@ -1,4 +1,4 @@
--- depends_on: {{ ref('stg_workbench__validated_lines') }}
+-- depends_on: {{ ref('base_workbench__validated_lines') }}
 -- Incremental by session (folder default in dbt_project.yml): a build re-reads every event of
 -- each session that new lines touched (macros/incremental.sql) and replaces its rows whole.
 -- One row per template_suggested / chat_tool_invoked event with the chat turn it belongs to:

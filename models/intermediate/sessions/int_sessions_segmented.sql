@@ -1,4 +1,4 @@
--- depends_on: {{ ref('stg_workbench__validated_lines') }}
+-- depends_on: {{ ref('base_workbench__validated_lines') }}
 -- Incremental by session (folder default in dbt_project.yml): a build re-reads every event of
 -- each session that new lines touched (macros/incremental.sql) and replaces its rows whole.
 {#- The inactivity gap is a user setting (contract section 1); anything but a non-negative
@@ -17,7 +17,7 @@
 with
 
 events as (
-    select * from {{ ref('stg_workbench__events') }}
+    select * from {{ ref('base_workbench__events') }}
     where {{ in_touched_sessions() }}
 ),
 

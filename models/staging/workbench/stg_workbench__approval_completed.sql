@@ -7,7 +7,7 @@
 with
 
 events as (
-    select * from {{ ref('stg_workbench__events') }}
+    select * from {{ ref('base_workbench__events') }}
     where
         event_name = 'workbench.approval_completed'
         and {{ is_new_since_last_build() }}
@@ -21,9 +21,9 @@ final as (
         source_file,
         line_number,
         _batch_at,
-        {{ event_property('approved', 'boolean') }} as approved,
-        {{ event_property('toolIds', 'id_list') }} as tool_ids,
-        {{ event_property('approverId', 'id') }} as approver_id
+        approved,
+        tool_ids,
+        approver_id
     from events
 )
 

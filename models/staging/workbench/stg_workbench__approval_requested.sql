@@ -7,7 +7,7 @@
 with
 
 events as (
-    select * from {{ ref('stg_workbench__events') }}
+    select * from {{ ref('base_workbench__events') }}
     where
         event_name = 'workbench.approval_requested'
         and {{ is_new_since_last_build() }}
@@ -21,11 +21,11 @@ final as (
         source_file,
         line_number,
         _batch_at,
-        {{ event_property('toolIds', 'id_list') }} as tool_ids,
-        {{ event_property('contextType', 'string') }} as context_type,
-        {{ event_property('incidentId', 'id') }} as incident_id,
-        {{ event_property('workflowId', 'id') }} as workflow_id,
-        {{ event_property('draftId', 'id') }} as draft_id
+        tool_ids,
+        context_type,
+        incident_id,
+        workflow_id,
+        draft_id
     from events
 )
 

@@ -7,7 +7,7 @@
 with
 
 events as (
-    select * from {{ ref('stg_workbench__events') }}
+    select * from {{ ref('base_workbench__events') }}
     where
         event_name = 'workbench.chat_message_sent'
         and {{ is_new_since_last_build() }}
@@ -21,8 +21,8 @@ final as (
         source_file,
         line_number,
         _batch_at,
-        {{ event_property('messageLength', 'count') }} as message_length,
-        {{ event_property('hasAttachment', 'boolean') }} as has_attachment
+        message_length,
+        has_attachment
     from events
 )
 

@@ -7,7 +7,7 @@
 with
 
 events as (
-    select * from {{ ref('stg_workbench__events') }}
+    select * from {{ ref('base_workbench__events') }}
     where
         event_name = 'workbench.chat_tool_invoked'
         and {{ is_new_since_last_build() }}
@@ -21,9 +21,9 @@ final as (
         source_file,
         line_number,
         _batch_at,
-        {{ event_property('toolId', 'id') }} as tool_id,
-        {{ event_property('draftId', 'id') }} as draft_id,
-        {{ event_property('success', 'boolean') }} as success
+        tool_id,
+        draft_id,
+        success
     from events
 )
 

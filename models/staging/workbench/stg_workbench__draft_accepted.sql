@@ -7,7 +7,7 @@
 with
 
 events as (
-    select * from {{ ref('stg_workbench__events') }}
+    select * from {{ ref('base_workbench__events') }}
     where
         event_name = 'workbench.draft_accepted'
         and {{ is_new_since_last_build() }}
@@ -21,9 +21,9 @@ final as (
         source_file,
         line_number,
         _batch_at,
-        {{ event_property('draftId', 'id') }} as draft_id,
-        {{ event_property('source', 'enum') }} as source,
-        {{ event_property('nodeCount', 'count') }} as node_count
+        draft_id,
+        source,
+        node_count
     from events
 )
 

@@ -7,7 +7,7 @@
 with
 
 events as (
-    select * from {{ ref('stg_workbench__events') }}
+    select * from {{ ref('base_workbench__events') }}
     where
         event_name = 'workbench.draft_created'
         and {{ is_new_since_last_build() }}
@@ -21,10 +21,10 @@ final as (
         source_file,
         line_number,
         _batch_at,
-        {{ event_property('source', 'enum') }} as source,
-        {{ event_property('draftId', 'id') }} as draft_id,
-        {{ event_property('nodeCount', 'count') }} as node_count,
-        {{ event_property('templateId', 'id') }} as template_id
+        source,
+        draft_id,
+        node_count,
+        template_id
     from events
 )
 

@@ -7,7 +7,7 @@
 with
 
 events as (
-    select * from {{ ref('stg_workbench__events') }}
+    select * from {{ ref('base_workbench__events') }}
     where
         event_name = 'workbench.draft_edited'
         and {{ is_new_since_last_build() }}
@@ -21,10 +21,10 @@ final as (
         source_file,
         line_number,
         _batch_at,
-        {{ event_property('draftId', 'id') }} as draft_id,
-        {{ event_property('editType', 'enum') }} as edit_type,
-        {{ event_property('nodeCount', 'count') }} as node_count,
-        {{ event_property('intent', 'string') }} as intent
+        draft_id,
+        edit_type,
+        node_count,
+        intent
     from events
 )
 

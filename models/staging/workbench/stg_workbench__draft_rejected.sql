@@ -7,7 +7,7 @@
 with
 
 events as (
-    select * from {{ ref('stg_workbench__events') }}
+    select * from {{ ref('base_workbench__events') }}
     where
         event_name = 'workbench.draft_rejected'
         and {{ is_new_since_last_build() }}
@@ -21,8 +21,8 @@ final as (
         source_file,
         line_number,
         _batch_at,
-        {{ event_property('draftId', 'id') }} as draft_id,
-        {{ event_property('source', 'enum') }} as source
+        draft_id,
+        source
     from events
 )
 

@@ -7,7 +7,7 @@
 with
 
 events as (
-    select * from {{ ref('stg_workbench__events') }}
+    select * from {{ ref('base_workbench__events') }}
     where
         event_name = 'workbench.session_ended'
         and {{ is_new_since_last_build() }}
@@ -21,8 +21,8 @@ final as (
         source_file,
         line_number,
         _batch_at,
-        {{ event_property('durationMs', 'count') }} as duration_ms,
-        {{ event_property('userId', 'id') }} as user_id
+        duration_ms,
+        user_id
     from events
 )
 

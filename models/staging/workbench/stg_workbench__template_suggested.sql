@@ -7,7 +7,7 @@
 with
 
 events as (
-    select * from {{ ref('stg_workbench__events') }}
+    select * from {{ ref('base_workbench__events') }}
     where
         event_name = 'workbench.template_suggested'
         and {{ is_new_since_last_build() }}
@@ -21,9 +21,9 @@ final as (
         source_file,
         line_number,
         _batch_at,
-        {{ event_property('templateId', 'id') }} as template_id,
-        {{ event_property('draftId', 'id') }} as draft_id,
-        {{ event_property('accepted', 'boolean') }} as accepted
+        template_id,
+        draft_id,
+        accepted
     from events
 )
 

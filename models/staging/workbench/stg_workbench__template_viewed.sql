@@ -7,7 +7,7 @@
 with
 
 events as (
-    select * from {{ ref('stg_workbench__events') }}
+    select * from {{ ref('base_workbench__events') }}
     where
         event_name = 'workbench.template_viewed'
         and {{ is_new_since_last_build() }}
@@ -21,8 +21,8 @@ final as (
         source_file,
         line_number,
         _batch_at,
-        {{ event_property('templateId', 'id') }} as template_id,
-        {{ event_property('source', 'string') }} as source
+        template_id,
+        source
     from events
 )
 

@@ -7,7 +7,7 @@
 with
 
 events as (
-    select * from {{ ref('stg_workbench__events') }}
+    select * from {{ ref('base_workbench__events') }}
     where
         event_name = 'workbench.workflow_run_completed'
         and {{ is_new_since_last_build() }}
@@ -21,10 +21,10 @@ final as (
         source_file,
         line_number,
         _batch_at,
-        {{ event_property('runId', 'id') }} as run_id,
-        {{ event_property('status', 'enum') }} as status,
-        {{ event_property('durationMs', 'count') }} as duration_ms,
-        {{ event_property('draftId', 'id') }} as draft_id
+        run_id,
+        status,
+        duration_ms,
+        draft_id
     from events
 )
 

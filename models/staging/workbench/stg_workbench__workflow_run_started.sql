@@ -7,7 +7,7 @@
 with
 
 events as (
-    select * from {{ ref('stg_workbench__events') }}
+    select * from {{ ref('base_workbench__events') }}
     where
         event_name = 'workbench.workflow_run_started'
         and {{ is_new_since_last_build() }}
@@ -21,8 +21,8 @@ final as (
         source_file,
         line_number,
         _batch_at,
-        {{ event_property('draftId', 'id') }} as draft_id,
-        {{ event_property('runId', 'id') }} as run_id
+        draft_id,
+        run_id
     from events
 )
 

@@ -1,7 +1,9 @@
 -- Spark's line reader: every non-blank physical line of every raw event file, as text, with its
--- 1-based line number. The DuckDB build reads lines with engines/duckdb/.../stg_workbench__raw_lines.py
--- (dbt-spark's session method runs no Python models); dbt_project.yml parses only the target's own.
--- The rules are the same (README, "Hostile and broken input"): gzip is decompressed by Spark's
+-- 1-based line number. The DuckDB build reads lines with the Python model
+-- engines/duckdb/.../base_workbench__raw_line_blocks.py (dbt-spark's session method runs no Python
+-- models); dbt_project.yml parses only the target's own. Its text is kept only while the build
+-- judges it: base_workbench__validated_lines empties this table once its verdicts are written.
+-- The rules are the same (docs/input.md, "Hostile and broken input"): gzip is decompressed by Spark's
 -- text source, a byte-order mark at the start of a file is dropped, a line with invalid UTF-8 or a
 -- NUL is kept with U+FFFD in their place and marked is_valid_utf8 = false, trailing CRs are the
 -- line terminator, whitespace-only lines are ignored. Each file is read whole (wholetext), so
@@ -9,7 +11,7 @@
 with
 
 files as (
-    select * from {{ ref('stg_workbench__raw_files') }}
+    select * from {{ ref('base_workbench__raw_files') }}
     where size_bytes > 0
 ),
 

@@ -5,8 +5,8 @@
 -- silently, or ignoring the change, would make the warehouse disagree with its files.
 {%- set listing_sql = file_metadata("'" ~ resolved_path_setting('raw_events_glob') ~ "'") %}
 {{ check_loaded_files_unchanged(listing_sql) }}
--- Built after stg_workbench__load_settings, which stops the build when the glob matches nothing.
--- depends_on: {{ ref('stg_workbench__load_settings') }}
+-- Built after base_workbench__load_settings, which stops the build when the glob matches nothing.
+-- depends_on: {{ ref('base_workbench__load_settings') }}
 with
 
 files as (

@@ -3,13 +3,18 @@
     incremental_strategy='delete+insert',
     unique_key='event_id',
 ) }}
--- Every kept event: valid and the first copy of its event id. The typed per-event models and
+-- Every kept event: valid and the first copy of its event id, with one typed column per taxonomy
+-- property (null where the event has no such property). The typed per-event models and
 -- everything downstream read this. Incremental: the events whose kept copy a build wrote or
 -- re-decided replace their earlier rows.
+-- noqa: disable=LT02
+-- (sqlfluff cannot place the indentation of SQL generated in Jinja loops and macros; every other
+-- rule applies, and the generated shape is in target/compiled.)
+{%- set properties = taxonomy_properties() %}
 with
 
 validated_lines as (
-    select * from {{ ref('stg_workbench__validated_lines') }}
+    select * from {{ ref('base_workbench__validated_lines') }}
     where {{ is_new_since_last_build() }}
 ),
 
@@ -17,11 +22,11 @@ final as (
     select
         event_id,
         event_name,
-        session_id,
-        occurred_at,
         source_file,
         line_number,
-        properties,
+        {%- for property in properties %}
+        {{ property.column }},
+        {%- endfor %}
         {{ batch_at() }} as _batch_at
     from validated_lines
     where is_valid and not is_duplicate

@@ -1,0 +1,67 @@
+{#- The event taxonomy (seed event_taxonomy) read while a model compiles, so the validation SQL is
+    generated from the one place that says which events have which properties. Nothing is read
+    while dbt parses the project (`execute` is false then): the lists are empty and the generated
+    SQL has no property columns, which no one runs. -#}
+
+{#- One dict per distinct property key, sorted by key:
+    key, column (the snake_case column name), value_type (the one every event gives it; `source`
+    is an enum on the draft events and a free string on template_viewed, so a key can have
+    several `rules`), rules (a list of {value_type, allowed_values, events}), events (every event
+    that has the key), required_events, optional_events. -#}
+{% macro taxonomy_properties() %}
+    {%- set taxonomy = ref('event_taxonomy') -%}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- if adapter.get_relation(taxonomy.database, taxonomy.schema, taxonomy.identifier) is none -%}
+        {{ exceptions.raise_compiler_error(
+            "The validation SQL is generated from the seed event_taxonomy, which is not built in "
+            ~ taxonomy.schema ~ " yet: run `dbt build` (it loads the seeds first) or `dbt seed`."
+        ) }}
+    {%- endif -%}
+    {%- set result = run_query(
+        "select property_key, column_name, event_name, is_required, value_type,"
+        ~ " coalesce(allowed_values, '') as allowed_values"
+        ~ " from " ~ taxonomy ~ " order by property_key, value_type, allowed_values, event_name"
+    ) -%}
+    {%- set properties = [] -%}
+    {%- set by_key = {} -%}
+    {%- for row in result.rows -%}
+        {%- set key, column, event, required, value_type, allowed = row[0], row[1], row[2], row[3], row[4], row[5] -%}
+        {%- if key not in by_key -%}
+            {%- set property = {
+                'key': key, 'column': column, 'rules': [], 'events': [],
+                'required_events': [], 'optional_events': []
+            } -%}
+            {%- do by_key.update({key: property}) -%}
+            {%- do properties.append(property) -%}
+        {%- endif -%}
+        {%- set property = by_key[key] -%}
+        {%- set last = property.rules[-1] if property.rules else none -%}
+        {%- if last is none or last.value_type != value_type or last.allowed_values != allowed -%}
+            {%- do property.rules.append({'value_type': value_type, 'allowed_values': allowed, 'events': []}) -%}
+        {%- endif -%}
+        {%- do property.rules[-1].events.append(event) -%}
+        {%- do property.events.append(event) -%}
+        {%- do (property.required_events if required in (true, 'true', 'True') else property.optional_events).append(event) -%}
+    {%- endfor -%}
+    {%- for property in properties -%}
+        {%- do property.update({'value_type': property.rules[0].value_type}) -%}
+    {%- endfor -%}
+    {{ return(properties) }}
+{% endmacro %}
+
+{#- `event_name in ('a', 'b')`, or the literal true/false when the list covers every event of the
+    taxonomy or none, so the generated SQL stays short. -#}
+{% macro event_in(events, column='event_name') -%}
+    {%- if events | length == 0 -%}
+        false
+    {%- else -%}
+        {{ column }} in ('{{ events | sort | join("', '") }}')
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The SQL type a property of `value_type` is stored as. -#}
+{% macro property_sql_type(value_type) -%}
+    {{ return({'count': 'bigint', 'boolean': 'boolean', 'timestamp': 'timestamp'}.get(value_type, 'string')) }}
+{%- endmacro %}

@@ -1,0 +1,323 @@
+{{ config(
+    materialized=incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key=['source_file', 'line_number'],
+    post_hook="{{ forget_raw_text() }}",
+) }}
+-- One row per non-blank raw line with its verdict: valid (and then kept or a duplicate) or
+-- quarantined with every reason code that applies, plus the event's properties as typed columns.
+-- Set-wise: one row per line, one column per taxonomy property. The per-property columns are
+-- generated from the event_taxonomy seed (macros/taxonomy.sql, macros/property_rules.sql); read
+-- target/compiled for the generated shape.
+--
+-- Incremental: a build judges only the lines read since the last one, but "kept" is decided over
+-- every copy of an event id: when a new line shares its id with lines kept earlier, all copies
+-- are ranked again by (file path, line number), so a late file that sorts first takes over as the
+-- kept copy exactly as a full rebuild would decide. Every row written is stamped `_batch_at`.
+-- Once the verdicts are written, the post-hook forgets the raw text of the lines judged.
+-- noqa: disable=LT02
+-- (sqlfluff cannot place the indentation of SQL generated in Jinja loops and macros; every other
+-- rule applies, and the generated shape is in target/compiled.)
+{%- set properties = taxonomy_properties() %}
+with
+
+lines as (
+    select * from {{ ref('base_workbench__parsed_lines') }}
+    where {{ is_new_since_last_build() }}
+),
+
+taxonomy_events as (
+    select distinct event_name from {{ ref('event_taxonomy') }}
+),
+
+privacy_denylist as (
+    select * from {{ ref('privacy_denylist') }}
+),
+
+-- The forbidden keys as one lower-case list (for the keys of kept lines) and as one regex
+-- alternation (for redacting the text of quarantined lines).
+denylist as (
+    select
+        {{ list_agg('lower(property_key)') }} as keys,
+        {{ listagg('property_key', "'|'") }} as keys_alternation
+    from privacy_denylist
+),
+
+named as (
+    select
+        *,
+        case
+            when {{ json_type_name('event_json') }} = 'VARCHAR' then {{ json_scalar_text('event_json') }}
+        end as event_name
+    from lines
+),
+
+-- The line-level verdict, which stops every property check.
+judged as (
+    select
+        named.*,
+        case
+            when not named.is_json_object then 'malformed_json'
+            when named.event_name is null then 'missing_event_name'
+            when taxonomy_events.event_name is null then 'unknown_event'
+        end as line_reason
+    from named
+    left join taxonomy_events
+        on named.event_name = taxonomy_events.event_name
+),
+
+-- Per property of the line's event: the JSON type and text of its value (null for a property
+-- the event does not have, and on a line that failed the line-level checks).
+typed as (
+    select
+        *,
+        {%- for property in properties %}
+        {%- set known = 'line_reason is null and ' ~ event_in(property.events) %}
+        case when {{ known }} then {{ json_type_name('json__' ~ property.column) }} end
+            as type__{{ property.column }},
+        case when {{ known }} then {{ json_scalar_text('json__' ~ property.column) }} end
+            as text__{{ property.column }},
+        {%- endfor %}
+        {{ md5_hex('trimmed_line') }} as line_md5
+    from judged
+),
+
+-- Absent means: no key, JSON null, or a blank string.
+presence as (
+    select
+        {%- for property in properties %}
+        (
+            type__{{ property.column }} is null
+            or type__{{ property.column }} = 'NULL'
+            or (type__{{ property.column }} = 'VARCHAR' and {{ trim_blank('text__' ~ property.column) }} = '')
+        ) as is_absent__{{ property.column }},
+        {%- endfor %}
+        typed.*
+    from typed
+),
+
+-- The usable value of each property, typed; null when absent, of the wrong type or not allowed.
+normalized as (
+    select
+        {%- for property in properties %}
+        -- {{ property.key }}
+        {%- for rule in property.rules %}: {{ rule.value_type }}{{ ' (' ~ rule.allowed_values ~ ')' if rule.allowed_values }} in {{ rule.events | length }} event(s){% endfor %}
+        {%- if property.rules | length == 1 %}
+        {{ property_is_right_type(property.value_type, property.column) }} as is_right_type__{{ property.column }},
+        {%- else %}
+        case
+            {%- for rule in property.rules %}
+            when {{ event_in(rule.events) }} then {{ property_is_right_type(rule.value_type, property.column) }}
+            {%- endfor %}
+            else false
+        end as is_right_type__{{ property.column }},
+        {%- endif %}
+        case
+            when is_absent__{{ property.column }} then null
+            {%- for rule in property.rules %}
+            when
+                {% if property.rules | length > 1 %}{{ event_in(rule.events) }} and {% endif -%}
+                {{ property_is_right_type(rule.value_type, property.column) }}
+                then {{ property_normalized_value(rule.value_type, rule.allowed_values, property.column) }}
+            {%- endfor %}
+        end as value__{{ property.column }},
+        {%- endfor %}
+        presence.*
+    from presence
+),
+
+-- Privacy: an identifier that is an e-mail address is replaced by its salted hash (still
+-- joinable, no longer readable); an e-mail address inside any other text is replaced by
+-- [REDACTED_EMAIL]; a referrer keeps scheme, host and path only (docs/privacy.md).
+protected as (
+    select
+        {%- for property in properties %}
+        {%- if property.rules | length == 1 %}
+        {{ property_privacy_finding(property.value_type, 'value__' ~ property.column) }}
+        {%- else %}
+        case
+            {%- for rule in property.rules %}
+            when {{ event_in(rule.events) }} then {{ property_privacy_finding(rule.value_type, 'value__' ~ property.column) }}
+            {%- endfor %}
+        end
+        {%- endif %} as finding__{{ property.column }},
+        {%- endfor %}
+        normalized.*
+    from normalized
+),
+
+verdicts as (
+    select
+        *,
+        -- Required properties: the reason codes; optional ones: the issues.
+        {%- for property in properties %}
+        {%- set c = property.column %}
+        case
+            when {{ event_in(property.required_events) }}
+                then
+                    case
+                        when is_absent__{{ c }} then 'missing_required_property:{{ property.key }}'
+                        {%- if property.value_type == 'timestamp' %}
+                        when
+                            type__{{ c }} in ('BIGINT', 'UBIGINT')
+                            and not coalesce(try_cast(text__{{ c }} as bigint) between {{ valid_epoch_ms_range() }}, false)
+                            then 'timestamp_out_of_range'
+                        when value__{{ c }} is null then 'invalid_timestamp'
+                        when
+                            value__{{ c }} < cast('2000-01-01' as timestamp)
+                            or value__{{ c }} > {{ latest_valid_timestamp() }}
+                            then 'timestamp_out_of_range'
+                        {%- endif %}
+                        when value__{{ c }} is null then 'invalid_required_property:{{ property.key }}'
+                    end
+        end as reason__{{ c }},
+        case
+            when {{ event_in(property.optional_events) }} and type__{{ c }} is not null and type__{{ c }} <> 'NULL'
+                then
+                    case
+                        when is_absent__{{ c }} then 'blank_value'
+                        when not is_right_type__{{ c }} then 'wrong_type'
+                        when value__{{ c }} is null then 'value_not_allowed'
+                    end
+        end as issue__{{ c }},
+        {%- endfor %}
+        case
+            when
+                line_reason is null
+                and {{ json_type_name('event_id_json') }} in ('VARCHAR', 'BIGINT', 'UBIGINT')
+                and {{ trim_blank(json_scalar_text('event_id_json')) }} <> ''
+                then {{ json_scalar_text('event_id_json') }}
+        end as envelope_event_id
+    from protected
+),
+
+-- The line's verdict, issues and findings as sorted `;`-joined lists, and the stored values.
+summarized as (
+    select
+        verdicts.*,
+        {%- set reasons, issues, findings = [], [], [] %}
+        {%- for property in properties %}
+            {%- if property.required_events %}{% do reasons.append('reason__' ~ property.column) %}{% endif %}
+            {%- if property.optional_events %}
+                {%- do issues.append("'" ~ property.key ~ ":' || issue__" ~ property.column) %}
+            {%- endif %}
+            {%- if property.rules | selectattr('value_type', 'in', ['id', 'string', 'id_list']) | list %}
+                {%- do findings.append("'" ~ property.key ~ ":' || finding__" ~ property.column) %}
+            {%- endif %}
+        {%- endfor %}
+        coalesce(verdicts.line_reason, {{ sorted_join(reasons, ';') }}) as reasons,
+        {{ sorted_join(issues, ';') }} as property_issues,
+        {{ sorted_join(findings, ';') }} as property_privacy_findings,
+        case
+            when verdicts.line_reason is null then {{ denylisted_keys('verdicts.json_keys', 'denylist.keys') }}
+        end as denylisted_keys,
+        denylist.keys_alternation
+    from verdicts
+    cross join denylist
+),
+
+new_lines as (
+    select
+        source_file,
+        line_number,
+        -- Only a quarantined line keeps its text, and that with no forbidden value and no e-mail
+        -- address; a valid line's forbidden keys and values are stored nowhere.
+        case
+            when reasons is not null then {{ redact_raw_text('raw_line', 'keys_alternation') }}
+        end as raw_line,
+        event_name,
+        reasons,
+        reasons is null as is_valid,
+        property_issues,
+        -- What privacy rules did to the line: forbidden keys dropped, e-mails hashed or redacted.
+        nullif(concat_ws(
+            ';',
+            property_privacy_findings,
+            replace(denylisted_keys, ';', ':denylisted_key;') || ':denylisted_key'
+        ), '') as privacy_findings,
+        case when reasons is null then coalesce(envelope_event_id, line_md5) end as event_id,
+        {%- for property in properties %}
+        {%- set c = property.column %}
+        {%- if property.rules | selectattr('value_type', 'in', ['id', 'string', 'id_list']) | list %}
+        case
+            when finding__{{ c }} = 'email_hashed' then {{ pii_hash('value__' ~ c) }}
+            {%- if property.key == 'referrer' %}
+            when value__{{ c }} is not null
+                then {{ redact_emails(url_without_query('value__' ~ c), '[REDACTED_EMAIL]') }}
+            {%- endif %}
+            when finding__{{ c }} = 'email_redacted' then {{ redact_emails('value__' ~ c, '[REDACTED_EMAIL]') }}
+            else value__{{ c }}
+        end as {{ c }},
+        {%- else %}
+        value__{{ c }} as {{ c }},
+        {%- endif %}
+        {%- endfor %}
+        _batch_at
+    from summarized
+),
+
+-- Valid lines of earlier builds that share an event id with a new valid line: ranked again
+-- (none on a full build).
+earlier_copies as (
+    select
+        source_file,
+        line_number,
+        raw_line,
+        event_name,
+        reasons,
+        is_valid,
+        property_issues,
+        privacy_findings,
+        event_id,
+        {%- for property in properties %}
+        {{ property.column }},
+        {%- endfor %}
+        _batch_at
+    {%- if is_incremental() %}
+    from {{ this }}
+    where
+        is_valid
+        and event_id in (
+            select new_lines.event_id from new_lines
+            where new_lines.is_valid
+        )
+    {%- else %}
+    from new_lines
+    where false
+    {%- endif %}
+),
+
+candidates as (
+    select * from new_lines
+    union all
+    select * from earlier_copies
+),
+
+final as (
+    select
+        source_file,
+        line_number,
+        raw_line,
+        event_name,
+        reasons,
+        is_valid,
+        property_issues,
+        privacy_findings,
+        event_id,
+        {%- for property in properties %}
+        {{ property.column }},
+        {%- endfor %}
+        -- The first copy in (file path, line number) order is kept; later copies are duplicates.
+        case
+            when is_valid
+                then row_number() over (
+                    partition by event_id
+                    order by source_file, line_number
+                ) > 1
+            else false
+        end as is_duplicate,
+        {{ batch_at() }} as _batch_at
+    from candidates
+)
+
+select * from final
