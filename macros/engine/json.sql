@@ -213,7 +213,7 @@
     nullif(
         array_join(
             array_sort(array_distinct(filter(
-                concat({{ key_lists_expr }}[0], coalesce({{ key_lists_expr }}[1], array())),
+                concat({{ key_lists_expr }}[0], coalesce({{ key_lists_expr }}[1], cast(array() as array<string>))),
                 k -> array_contains({{ denylist_expr }}, lower(k))
             ))),
             ';'

@@ -5,7 +5,7 @@ subfolder each, built as tests/python/test_hostile_input.py builds its fixture (
 max_quarantine_rate 1: the fixture is mostly bad lines, and the default rate stops the build on
 purpose). The hostile BROKEN_FILES, which stop the build on purpose, are never written.
 
-Three inputs give different results on Spark, as the README documents ("What changes on Spark"),
+Three inputs give different results on Spark, as docs/spark.md documents ("What changes on Spark"),
 so the equality fixture leaves them out and the Spark-only fixture holds just them:
 
 - zero-byte files: Spark's file sources never list an empty file, so it gets no row in

@@ -3,7 +3,7 @@ Spark must match its DuckDB build, public table by public table, row for row, wi
 comparison as the golden fixture (compare.py). So the quarantine, privacy and hostile-input paths
 give the same public tables on both engines.
 
-The three inputs the README documents as different on Spark are left out of that fixture and
+The three inputs docs/spark.md documents as different on Spark are left out of that fixture and
 built on their own (the Spark-only fixture); the last tests assert exactly the documented Spark
 outcome for each, and the DuckDB one beside it.
 """
@@ -46,7 +46,7 @@ def test_messy_table_matches(
     assert_table_matches(name, messy_duckdb_build, messy_spark_build)
 
 
-# --- the Spark-only fixture: what the README says Spark does differently -----------------------
+# --- the Spark-only fixture: what docs/spark.md says Spark does differently -----------------------
 
 
 def _rows(build: Build, name: str) -> list[dict]:

@@ -70,7 +70,6 @@ judged as (
 -- the event does not have, and on a line that failed the line-level checks).
 typed as (
     select
-        *,
         {%- for property in properties %}
         {%- set known = 'line_reason is null and ' ~ event_in(property.events) %}
         case when {{ known }} then {{ json_type_name('json__' ~ property.column) }} end
@@ -78,7 +77,7 @@ typed as (
         case when {{ known }} then {{ json_scalar_text('json__' ~ property.column) }} end
             as text__{{ property.column }},
         {%- endfor %}
-        {{ md5_hex('trimmed_line') }} as line_md5
+        judged.*
     from judged
 ),
 
@@ -235,7 +234,7 @@ new_lines as (
             property_privacy_findings,
             replace(denylisted_keys, ';', ':denylisted_key;') || ':denylisted_key'
         ), '') as privacy_findings,
-        case when reasons is null then coalesce(envelope_event_id, line_md5) end as event_id,
+        case when reasons is null then coalesce(envelope_event_id, {{ md5_hex('trimmed_line') }}) end as event_id,
         {%- for property in properties %}
         {%- set c = property.column %}
         {%- if property.rules | selectattr('value_type', 'in', ['id', 'string', 'id_list']) | list %}
