@@ -63,13 +63,15 @@
 {#- What a privacy rule does to a value of this type: email_hashed (an identifier that is an
     e-mail address), email_redacted (an e-mail address inside other text), else null. -#}
 {% macro property_privacy_finding(value_type, value_expr) -%}
+    {#- No e-mail address without an `@`: the regular expressions run only where one is. -#}
     {%- if value_type == 'id' -%}
         case
+            when instr({{ value_expr }}, '@') = 0 then null
             when {{ is_email(value_expr) }} then 'email_hashed'
             when {{ contains_email(value_expr) }} then 'email_redacted'
         end
     {%- elif value_type in ('string', 'id_list') -%}
-        case when {{ contains_email(value_expr) }} then 'email_redacted' end
+        case when instr({{ value_expr }}, '@') > 0 and {{ contains_email(value_expr) }} then 'email_redacted' end
     {%- else -%}
         cast(null as string)
     {%- endif -%}

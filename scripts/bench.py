@@ -40,11 +40,16 @@ BIN = Path(sys.executable).parent
 MIB = 1024 * 1024
 GIB = 1024 * MIB
 
-# Targets of issue 5, on the reference machine (2 cores).
-FLOOR_RATIO_TARGET = 3.0  # full build <= 3x the floor ...
+# Targets on the reference machine (2 cores; bench/README.md).
+FLOOR_RATIO_TARGET = 4.0  # full build <= 4x the floor ...
+FLOOR_RATIO_STRETCH = 3.0  # ... (stretch: 3x) ...
 FLOOR_RATIO_SIZE = 10_000_000  # ... at 10M events
 INCREMENTAL_SHARE_TARGET = 0.10  # incremental build of a 1% day <= 10% of the full build
-PEAK_MEMORY_TARGET = 4 * GIB
+# The incremental day costs what the new data costs, not what the history costs: at 10M events
+# of history at most this many times what it costs at 1M.
+INCREMENTAL_HISTORY_RATIO_TARGET = 1.3
+PEAK_MEMORY_TARGET = 3 * GIB  # up to 10M events
+LARGE_SIZE_PEAK_MEMORY_TARGET = 4 * GIB  # above 10M events (the 30M row, run by hand)
 
 # The floor runs in its own Python process, like dbt, so its memory is measured alone.
 FLOOR_SCRIPT = """
@@ -489,10 +494,11 @@ def checks(results: list[SizeResult]) -> list[str]:
         if floor and full and not full.note:
             ratio = full.measure.seconds / floor.measure.seconds
             scope = "" if result.size == FLOOR_RATIO_SIZE else " (the target is set at 10M)"
+            stretch = " (stretch 3x: met)" if ratio <= FLOOR_RATIO_STRETCH else ""
             out.append(
                 f"- full build <= {FLOOR_RATIO_TARGET:g}x the floor, {size}{scope}: "
                 f"{verdict(ratio <= FLOOR_RATIO_TARGET)} - {full.measure.seconds:.1f}s ="
-                f" {ratio:.2f}x the floor's {floor.measure.seconds:.1f}s"
+                f" {ratio:.2f}x the floor's {floor.measure.seconds:.1f}s{stretch}"
             )
         elif full:
             out.append(f"- full build, {size}: **failed** (see {full.step} log)")
@@ -508,13 +514,27 @@ def checks(results: list[SizeResult]) -> list[str]:
         peaks = [(r.step, r.measure.peak_bytes) for r in result.rows]
         if peaks:
             step, peak = max(peaks, key=lambda p: p[1])
+            limit = (
+                PEAK_MEMORY_TARGET
+                if result.size <= FLOOR_RATIO_SIZE
+                else (LARGE_SIZE_PEAK_MEMORY_TARGET)
+            )
             out.append(
-                f"- peak memory <= 4 GiB, {size}: {verdict(peak <= PEAK_MEMORY_TARGET)} -"
+                f"- peak memory <= {limit / GIB:g} GiB, {size}: {verdict(peak <= limit)} -"
                 f" highest {peak / MIB:,.0f} MiB ({step})"
             )
     if not any(r.size == FLOOR_RATIO_SIZE for r in results):
         out.append(
-            "- the 3x-floor target is set at 10,000,000 events, which this run did not measure"
+            "- the floor-ratio target is set at 10,000,000 events, which this run did not measure"
+        )
+    by_size = {r.size: r.row("incremental build") for r in results}
+    small, large = by_size.get(1_000_000), by_size.get(FLOOR_RATIO_SIZE)
+    if small and large and not small.note and not large.note:
+        ratio = large.measure.seconds / small.measure.seconds
+        out.append(
+            f"- incremental day with 10M events of history <= {INCREMENTAL_HISTORY_RATIO_TARGET:g}x"
+            f" the same with 1M: {verdict(ratio <= INCREMENTAL_HISTORY_RATIO_TARGET)} -"
+            f" {large.measure.seconds:.1f}s / {small.measure.seconds:.1f}s = {ratio:.2f}x"
         )
     return out
 

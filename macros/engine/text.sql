@@ -21,6 +21,26 @@
     trim(both ' \t\r' from {{ text_expr }})
 {%- endmacro %}
 
+{#- true when the text is empty or only spaces, tabs and carriage returns. -#}
+{% macro is_blank(text_expr) -%}
+    {{ return(adapter.dispatch('is_blank', 'workbench')(text_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__is_blank(text_expr) -%}
+    {#- A blank text starts with a blank: only those are trimmed. -#}
+    (
+        {{ text_expr }} = ''
+        or (
+            left({{ text_expr }}, 1) in (chr(32), chr(9), chr(13))
+            and trim({{ text_expr }}, chr(32) || chr(9) || chr(13)) = ''
+        )
+    )
+{%- endmacro %}
+
+{% macro spark__is_blank(text_expr) -%}
+    (trim(both ' \t\r' from {{ text_expr }}) = '')
+{%- endmacro %}
+
 {% macro md5_hex(text_expr) -%}
     {{ return(adapter.dispatch('md5_hex', 'workbench')(text_expr)) }}
 {%- endmacro %}
@@ -40,11 +60,15 @@
 {%- endmacro %}
 
 {% macro duckdb__sorted_join(exprs, separator) -%}
-    nullif(array_to_string(list_sort(list_filter([
-        {%- for expr in exprs %}
-        {{ expr }}{{ "," if not loop.last }}
-        {%- endfor %}
-    ], lambda x: x is not null)), '{{ separator }}'), '')
+    {#- Most rows have none: the list is built only where one is not null. -#}
+    case
+        when coalesce({{ exprs | join(', ') }}) is not null
+            then nullif(array_to_string(list_sort(list_filter([
+                {%- for expr in exprs %}
+                {{ expr }}{{ "," if not loop.last }}
+                {%- endfor %}
+            ], lambda x: x is not null)), '{{ separator }}'), '')
+    end
 {%- endmacro %}
 
 {% macro spark__sorted_join(exprs, separator) -%}

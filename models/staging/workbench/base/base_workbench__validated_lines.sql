@@ -46,8 +46,10 @@ denylist as (
 named as (
     select
         *,
+        -- Not read from an object that names a key twice: which of its `event`s would it be?
         case
-            when {{ json_type_name('event_json') }} = 'VARCHAR' then {{ json_scalar_text('event_json') }}
+            when is_json_object and {{ json_type_name('event_json') }} = 'VARCHAR'
+                then {{ json_scalar_text('event_json') }}
         end as event_name
     from lines
 ),
@@ -88,7 +90,7 @@ presence as (
         (
             type__{{ property.column }} is null
             or type__{{ property.column }} = 'NULL'
-            or (type__{{ property.column }} = 'VARCHAR' and {{ trim_blank('text__' ~ property.column) }} = '')
+            or (type__{{ property.column }} = 'VARCHAR' and {{ is_blank('text__' ~ property.column) }})
         ) as is_absent__{{ property.column }},
         {%- endfor %}
         typed.*
@@ -184,7 +186,7 @@ verdicts as (
             when
                 line_reason is null
                 and {{ json_type_name('event_id_json') }} in ('VARCHAR', 'BIGINT', 'UBIGINT')
-                and {{ trim_blank(json_scalar_text('event_id_json')) }} <> ''
+                and not {{ is_blank(json_scalar_text('event_id_json')) }}
                 then {{ json_scalar_text('event_id_json') }}
         end as envelope_event_id
     from protected
@@ -292,31 +294,24 @@ candidates as (
     select * from earlier_copies
 ),
 
+-- The first copy in (file path, line number) order is kept; later copies are duplicates.
 final as (
-    select
-        source_file,
-        line_number,
-        raw_line,
-        event_name,
-        reasons,
-        is_valid,
-        property_issues,
-        privacy_findings,
-        event_id,
-        {%- for property in properties %}
-        {{ property.column }},
-        {%- endfor %}
-        -- The first copy in (file path, line number) order is kept; later copies are duplicates.
-        case
-            when is_valid
-                then row_number() over (
-                    partition by event_id
-                    order by source_file, line_number
-                ) > 1
-            else false
-        end as is_duplicate,
-        {{ batch_at() }} as _batch_at
-    from candidates
+    {{ flag_later_copies('candidates', 'event_id', 'is_valid', ['source_file', 'line_number'], 'is_duplicate') }}
 )
 
-select * from final
+select
+    source_file,
+    line_number,
+    raw_line,
+    event_name,
+    reasons,
+    is_valid,
+    property_issues,
+    privacy_findings,
+    event_id,
+    {%- for property in properties %}
+    {{ property.column }},
+    {%- endfor %}
+    is_duplicate,
+    {{ batch_at() }} as _batch_at
+from final
