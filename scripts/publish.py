@@ -6,7 +6,8 @@ they never see a half-built warehouse. Both outputs are written completely under
 next to their final place, then swapped in with one atomic rename each:
 
 - WORKBENCH_SERVING_PATH (default warehouse/serving.duckdb): every table of schema `marts`, and
-  nothing else, with its column types and constraints, checkpointed (no .wal beside it).
+  nothing else, with its column types, constraints (primary keys included) and the table and
+  column comments dbt wrote from the model descriptions, checkpointed (no .wal beside it).
 - WORKBENCH_PARQUET_DIR (default warehouse/parquet): a symlink to a complete version folder
   `<parquet dir>-versions/<UTC time>-<pid>/<table>.parquet`; the previous version is kept because
   a reader may still be reading it, older ones are pruned.
@@ -157,17 +158,59 @@ def marts_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     ).fetchall()
 
 
+def primary_key(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """The primary key columns of a mart in the build file ([] when it has none)."""
+    row = con.execute(
+        "select constraint_column_names from duckdb_constraints()"
+        " where database_name = 'build' and schema_name = ? and table_name = ?"
+        " and constraint_type = 'PRIMARY KEY'",
+        [SCHEMA, table],
+    ).fetchone()
+    return list(row[0]) if row else []
+
+
 def copy_table(con: duckdb.DuckDBPyConnection, table: str, create_sql: str) -> None:
-    """Recreate the table with its contract's types and constraints, then copy its rows."""
+    """Recreate the table with its contract's types and constraints (primary key included), copy
+    its rows, then its comments."""
     target = f"serving.{SCHEMA}.{ident(table)}"
     source = f"build.{SCHEMA}.{ident(table)}"
     try:
         con.execute(create_sql)  # `create table marts.x(...)`: resolves in serving, the default
     except duckdb.Error as error:
         log(f"{table}: cannot replay its create statement ({error}); copying the data only")
+        # A create-table-as keeps names and types only: BI tools find their join keys through
+        # the primary key, so it is added back.
         con.execute(f"create table {target} as select * from {source}")
-        return
-    con.execute(f"insert into {target} select * from {source}")
+        key = primary_key(con, table)
+        if key:
+            try:
+                con.execute(f"alter table {target} add primary key ({', '.join(map(ident, key))})")
+            except duckdb.Error as key_error:
+                log(f"{table}: cannot add its primary key {key} ({key_error})")
+    else:
+        con.execute(f"insert into {target} select * from {source}")
+    copy_comments(con, table)
+
+
+def copy_comments(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Give the table and its columns the build's comments (dbt's persist_docs writes the model
+    descriptions there): a replayed create statement, like a create-table-as, carries none."""
+    target = f"serving.{SCHEMA}.{ident(table)}"
+    (comment,) = con.execute(
+        "select comment from duckdb_tables()"
+        " where database_name = 'build' and schema_name = ? and table_name = ?",
+        [SCHEMA, table],
+    ).fetchone()
+    if comment:
+        con.execute(f"comment on table {target} is {sql_string(comment)}")
+    columns = con.execute(
+        "select column_name, comment from duckdb_columns()"
+        " where database_name = 'build' and schema_name = ? and table_name = ?"
+        " and comment is not null and comment <> '' order by column_index",
+        [SCHEMA, table],
+    ).fetchall()
+    for column, column_comment in columns:
+        con.execute(f"comment on column {target}.{ident(column)} is {sql_string(column_comment)}")
 
 
 def write_parquet(con: duckdb.DuckDBPyConnection, table: str, folder: Path) -> None:
