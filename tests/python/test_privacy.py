@@ -194,3 +194,33 @@ def test_serving_file_holds_none_of_them(built: Build, tmp_path: Path) -> None:
         if secret.lower() in v.lower()
     ]
     assert leaks == []
+
+
+def test_raw_lines_of_an_earlier_version_are_dropped(tmp_path: Path) -> None:
+    """A warehouse of an earlier version kept every raw line in staging.stg_workbench__raw_lines:
+    the next build drops it (and its views), so the secret in it is gone."""
+    db = tmp_path / "wh.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("create schema staging")
+        con.execute("create table staging.stg_workbench__raw_lines as select 'hunter2' as raw_line")
+        con.execute(
+            "create view staging.stg_workbench__parsed_lines as"
+            " select * from staging.stg_workbench__raw_lines"
+        )
+    events = tmp_path / "events"
+    events.mkdir()
+    (events / "part-1.jsonl").write_text(LINES[0] + "\n")
+    build = run_dbt_build(
+        tmp_path, {"raw_events_glob": str(events / "*.jsonl"), "workflow_creations_glob": ""},
+        db_path=db,
+    )  # fmt: skip
+    assert build.returncode == 0, build.output[-3000:]
+    assert "Dropped " in build.output
+    with duckdb.connect(str(db), read_only=True) as con:
+        legacy = con.execute(
+            "select table_name from information_schema.tables"
+            " where table_name like 'stg_workbench__%lines'"
+        ).fetchall()
+        values = text_values(con)
+    assert legacy == []
+    assert not [v for _, v in values if "hunter2" in v]
