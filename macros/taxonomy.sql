@@ -52,10 +52,14 @@
 {% endmacro %}
 
 {#- `event_name in ('a', 'b')`, or the literal true/false when the list covers every event of the
-    taxonomy or none, so the generated SQL stays short. -#}
-{% macro event_in(events, column='event_name') -%}
+    taxonomy (`event_count`, from taxonomy_event_count) or none, so the generated SQL stays short.
+    Only for lines of a taxonomy event. -#}
+{% macro event_in(events, event_count=none, column='event_name') -%}
     {%- if events | length == 0 -%}
         false
+    {%- elif events | length == event_count -%}
+        {#- every taxonomy event: the callers look only at lines of a taxonomy event -#}
+        true
     {%- else -%}
         {{ column }} in ('{{ events | sort | join("', '") }}')
     {%- endif -%}
@@ -64,4 +68,15 @@
 {#- The SQL type a property of `value_type` is stored as. -#}
 {% macro property_sql_type(value_type) -%}
     {{ return({'count': 'bigint', 'boolean': 'boolean', 'timestamp': 'timestamp'}.get(value_type, 'string')) }}
+{%- endmacro %}
+
+{#- How many events the taxonomy (as taxonomy_properties returned it) has. -#}
+{% macro taxonomy_event_count(properties) -%}
+    {%- set events = [] -%}
+    {%- for property in properties -%}
+        {%- for event in property.events if event not in events -%}
+            {%- do events.append(event) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(events | length) }}
 {%- endmacro %}

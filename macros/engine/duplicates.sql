@@ -1,51 +1,25 @@
-{#- Every row of `relation` (a CTE or table with columns `position_columns`, a unique position),
-    plus `flag_name`: true for a row where `condition` holds that is not the first, in
-    `position_columns` order, of the rows with its `key` and the condition. -#}
+{#- De-duplication: among the valid lines, the first copy of an event id in (file path, line
+    number) order is kept and later copies are duplicates.
+
+    flag_later_copies(relation, ...) is the select that base_workbench__validated_lines writes:
+    every row of `relation` plus `flag_name`, true for a row where `condition` holds that is not
+    the first, in `position_columns` order, of the rows with its `key` and the condition. -#}
 {% macro flag_later_copies(relation, key, condition, position_columns, flag_name) -%}
     {{ return(adapter.dispatch('flag_later_copies', 'workbench')(relation, key, condition, position_columns, flag_name)) }}
 {%- endmacro %}
 
 {% macro duckdb__flag_later_copies(relation, key, condition, position_columns, flag_name) -%}
-    {#- Only the keys that occur more than once are ranked: a window over every (wide) row would
-        sort all of them with all their columns, several times slower. -#}
-    with
-
-    repeated_keys as (
-        select {{ key }}
-        from {{ relation }}
-        where {{ condition }}
-        group by {{ key }}
-        having count(*) > 1
-    ),
-
-    ranked as (
-        select
-            {%- for column in position_columns %}
-            {{ relation }}.{{ column }},
-            {%- endfor %}
-            row_number() over (
-                partition by {{ relation }}.{{ key }}
-                order by {{ relation }}.{{ position_columns | join(', ' ~ relation ~ '.') }}
-            ) > 1 as is_later
-        from {{ relation }}
-        inner join repeated_keys
-            on {{ relation }}.{{ key }} = repeated_keys.{{ key }}
-        where {{ relation }}.{{ condition }}
-    )
-
+    {#- Written as not duplicate; rank_later_copies (the model's post-hook) then flags the later
+        copies in the written table. Counting the copies here would hold every line of the build,
+        with all its columns, until the last was read: at 10M lines that spills to disk. -#}
     select
-        {{ relation }}.*,
-        coalesce(ranked.is_later, false) as {{ flag_name }}
+        *,
+        false as {{ flag_name }}
     from {{ relation }}
-    left join ranked
-        on
-            {%- for column in position_columns %}
-            {{ "and " if not loop.first }}{{ relation }}.{{ column }} = ranked.{{ column }}
-            {%- endfor %}
 {%- endmacro %}
 
 {% macro spark__flag_later_copies(relation, key, condition, position_columns, flag_name) -%}
-    {#- One window: Spark inlines a CTE at every reference, and this one is the whole validation. -#}
+    {#- One window. Spark rebuilds the table whole every build, so it ranks every line. -#}
     select
         *,
         case
@@ -54,4 +28,66 @@
             else false
         end as {{ flag_name }}
     from {{ relation }}
+{%- endmacro %}
+
+{#- The post-hook of base_workbench__validated_lines. On DuckDB: the copies of every event id that
+    a valid line of this build carries are ranked again over the whole table (earlier builds'
+    lines included), and each row whose verdict changes gets it, stamped with this build's
+    `_batch_at`: a late file that sorts first takes over as the kept copy, as a full rebuild would
+    decide. Only ids with more than one copy are ranked. Nothing to do on Spark. -#}
+{% macro rank_later_copies() -%}
+    {{ return(adapter.dispatch('rank_later_copies', 'workbench')()) }}
+{%- endmacro %}
+
+{% macro duckdb__rank_later_copies() -%}
+    update {{ this }} as lines
+    set
+        is_duplicate = ranked.is_later_copy,
+        _batch_at = {{ batch_at() }}
+    from (
+        with
+
+        touched_ids as (
+            select distinct event_id
+            from {{ this }}
+            where is_valid and _batch_at = {{ batch_at() }}
+        ),
+
+        copies as (
+            select
+                lines.event_id,
+                lines.source_file,
+                lines.line_number
+            from {{ this }} as lines
+            inner join touched_ids
+                on lines.event_id = touched_ids.event_id
+            where lines.is_valid
+        ),
+
+        repeated_ids as (
+            select event_id
+            from copies
+            group by event_id
+            having count(*) > 1
+        )
+
+        select
+            copies.source_file,
+            copies.line_number,
+            row_number() over (
+                partition by copies.event_id
+                order by copies.source_file, copies.line_number
+            ) > 1 as is_later_copy
+        from copies
+        inner join repeated_ids
+            on copies.event_id = repeated_ids.event_id
+    ) as ranked
+    where
+        lines.source_file = ranked.source_file
+        and lines.line_number = ranked.line_number
+        and lines.is_duplicate <> ranked.is_later_copy
+{%- endmacro %}
+
+{% macro spark__rank_later_copies() -%}
+    select 1
 {%- endmacro %}

@@ -21,14 +21,25 @@
 
 {#- the JSON value under top-level key `key_expr` (a SQL string expression), or null. -#}
 {#- the text of the top-level key `key` (a literal) as a string, or null. -#}
-{#- the JSON type name of a JSON value: NULL, VARCHAR, BIGINT, UBIGINT, DOUBLE, BOOLEAN, ARRAY,
-    OBJECT; SQL null when the value itself is null (the key was absent). -#}
+{#- the JSON type name of a JSON value (as json_path_value returns it): NULL, VARCHAR, BIGINT,
+    UBIGINT, DOUBLE, BOOLEAN, ARRAY, OBJECT; SQL null when the value itself is null (the key was
+    absent). -#}
 {% macro json_type_name(json_value_expr) -%}
     {{ return(adapter.dispatch('json_type_name', 'workbench')(json_value_expr)) }}
 {%- endmacro %}
 
 {% macro duckdb__json_type_name(json_value_expr) -%}
-    json_type({{ json_value_expr }})
+    {#- The value is one json_extract wrote (compact, no leading blank): its first character tells
+        every type but a number's, so only numbers are parsed again. -#}
+    case left({{ json_value_expr }}, 1)
+        when '"' then 'VARCHAR'
+        when 't' then 'BOOLEAN'
+        when 'f' then 'BOOLEAN'
+        when 'n' then 'NULL'
+        when '[' then 'ARRAY'
+        when '{' then 'OBJECT'
+        else json_type({{ json_value_expr }})
+    end
 {%- endmacro %}
 
 {% macro spark__json_type_name(json_value_expr) -%}
@@ -63,7 +74,13 @@
 {%- endmacro %}
 
 {% macro duckdb__json_scalar_text(json_value_expr) -%}
-    json_extract_string({{ json_value_expr }}, '$')
+    {#- A string json_extract wrote without a backslash has no escape: its text is what lies
+        between the quotes. Other values are parsed. -#}
+    case
+        when left({{ json_value_expr }}, 1) = '"' and not contains({{ json_value_expr }}, '\')
+            then substr({{ json_value_expr }}, 2, length({{ json_value_expr }}) - 2)
+        else json_extract_string({{ json_value_expr }}, '$')
+    end
 {%- endmacro %}
 
 {% macro spark__json_scalar_text(json_value_expr) -%}

@@ -2,7 +2,7 @@
     materialized=incremental_materialization(),
     incremental_strategy='delete+insert',
     unique_key=['source_file', 'line_number'],
-    post_hook="{{ forget_raw_text() }}",
+    post_hook=["{{ rank_later_copies() }}", "{{ forget_raw_text() }}"],
 ) }}
 -- One row per non-blank raw line with its verdict: valid (and then kept or a duplicate) or
 -- quarantined with every reason code that applies, plus the event's properties as typed columns.
@@ -13,12 +13,14 @@
 -- Incremental: a build judges only the lines read since the last one, but "kept" is decided over
 -- every copy of an event id: when a new line shares its id with lines kept earlier, all copies
 -- are ranked again by (file path, line number), so a late file that sorts first takes over as the
--- kept copy exactly as a full rebuild would decide. Every row written is stamped `_batch_at`.
--- Once the verdicts are written, the post-hook forgets the raw text of the lines judged.
+-- kept copy exactly as a full rebuild would decide. Every row written, or re-decided, is stamped
+-- `_batch_at`. Once the verdicts are written, the post-hooks rank the copies and forget the raw
+-- text of the lines judged.
 -- noqa: disable=LT02
 -- (sqlfluff cannot place the indentation of SQL generated in Jinja loops and macros; every other
 -- rule applies, and the generated shape is in target/compiled.)
 {%- set properties = taxonomy_properties() %}
+{%- set event_count = taxonomy_event_count(properties) %}
 with
 
 lines as (
@@ -73,7 +75,7 @@ judged as (
 typed as (
     select
         {%- for property in properties %}
-        {%- set known = 'line_reason is null and ' ~ event_in(property.events) %}
+        {%- set known = 'line_reason is null and ' ~ event_in(property.events, event_count) %}
         case when {{ known }} then {{ json_type_name('json__' ~ property.column) }} end
             as type__{{ property.column }},
         case when {{ known }} then {{ json_scalar_text('json__' ~ property.column) }} end
@@ -108,7 +110,7 @@ normalized as (
         {%- else %}
         case
             {%- for rule in property.rules %}
-            when {{ event_in(rule.events) }} then {{ property_is_right_type(rule.value_type, property.column) }}
+            when {{ event_in(rule.events, event_count) }} then {{ property_is_right_type(rule.value_type, property.column) }}
             {%- endfor %}
             else false
         end as is_right_type__{{ property.column }},
@@ -117,7 +119,7 @@ normalized as (
             when is_absent__{{ property.column }} then null
             {%- for rule in property.rules %}
             when
-                {% if property.rules | length > 1 %}{{ event_in(rule.events) }} and {% endif -%}
+                {% if property.rules | length > 1 %}{{ event_in(rule.events, event_count) }} and {% endif -%}
                 {{ property_is_right_type(rule.value_type, property.column) }}
                 then {{ property_normalized_value(rule.value_type, rule.allowed_values, property.column) }}
             {%- endfor %}
@@ -138,7 +140,7 @@ protected as (
         {%- else %}
         case
             {%- for rule in property.rules %}
-            when {{ event_in(rule.events) }} then {{ property_privacy_finding(rule.value_type, 'value__' ~ property.column) }}
+            when {{ event_in(rule.events, event_count) }} then {{ property_privacy_finding(rule.value_type, 'value__' ~ property.column) }}
             {%- endfor %}
         end
         {%- endif %} as finding__{{ property.column }},
@@ -154,7 +156,7 @@ verdicts as (
         {%- for property in properties %}
         {%- set c = property.column %}
         case
-            when {{ event_in(property.required_events) }}
+            when {{ event_in(property.required_events, event_count) }}
                 then
                     case
                         when is_absent__{{ c }} then 'missing_required_property:{{ property.key }}'
@@ -173,7 +175,7 @@ verdicts as (
                     end
         end as reason__{{ c }},
         case
-            when {{ event_in(property.optional_events) }} and type__{{ c }} is not null and type__{{ c }} <> 'NULL'
+            when {{ event_in(property.optional_events, event_count) }} and type__{{ c }} is not null and type__{{ c }} <> 'NULL'
                 then
                     case
                         when is_absent__{{ c }} then 'blank_value'
@@ -257,46 +259,12 @@ new_lines as (
     from summarized
 ),
 
--- Valid lines of earlier builds that share an event id with a new valid line: ranked again
--- (none on a full build).
-earlier_copies as (
-    select
-        source_file,
-        line_number,
-        raw_line,
-        event_name,
-        reasons,
-        is_valid,
-        property_issues,
-        privacy_findings,
-        event_id,
-        {%- for property in properties %}
-        {{ property.column }},
-        {%- endfor %}
-        _batch_at
-    {%- if is_incremental() %}
-    from {{ this }}
-    where
-        is_valid
-        and event_id in (
-            select new_lines.event_id from new_lines
-            where new_lines.is_valid
-        )
-    {%- else %}
-    from new_lines
-    where false
-    {%- endif %}
-),
-
-candidates as (
-    select * from new_lines
-    union all
-    select * from earlier_copies
-),
-
--- The first copy in (file path, line number) order is kept; later copies are duplicates.
+-- The first copy of an event id in (file path, line number) order is kept; later copies are
+-- duplicates (macros/engine/duplicates.sql). On DuckDB the lines are written first and the
+-- post-hook ranks the copies of the ids this build touched, in the written table: a narrow pass
+-- over a stored table rather than holding every line of the build while the copies are counted.
 final as (
-    {{ flag_later_copies('candidates', 'event_id', 'is_valid', ['source_file', 'line_number'], 'is_duplicate') }}
+    {{ flag_later_copies('new_lines', 'event_id', 'is_valid', ['source_file', 'line_number'], 'is_duplicate') }}
 )
 
 select

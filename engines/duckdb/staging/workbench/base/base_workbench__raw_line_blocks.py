@@ -39,8 +39,9 @@ from collections.abc import Iterator
 import pyarrow as pa
 import pyarrow.compute as pc
 
-# "Trimmed" means without leading and trailing spaces, tabs and CRs (docs/input.md).
-TRIM_CHARACTERS = " \t\r"
+# "Trimmed" means without leading and trailing spaces, tabs and CRs (docs/input.md), so a line
+# of only those is blank.
+BLANK_LINE = r"^[ \t\r]*$"
 UTF8_BOM = b"\xef\xbb\xbf"
 NUL = "\x00"
 REPLACEMENT_CHARACTER = "\ufffd"
@@ -198,9 +199,10 @@ def _file_blocks(
         numbers = pa.array(range(first_line, first_line + len(lines)), pa.int64())
         first_line += len(lines)
         # A CRLF file's lines end in CR: that is the line terminator, not the line's text.
-        lines = pc.utf8_rtrim(lines, "\r")
+        if b"\r" in chunk:
+            lines = pc.utf8_rtrim(lines, "\r")
         # Whitespace-only lines are ignored and counted nowhere.
-        keep = pc.not_equal(pc.utf8_trim(lines, TRIM_CHARACTERS), "")
+        keep = pc.invert(pc.match_substring_regex(lines, BLANK_LINE))
         if len(lines) and pc.any(keep).as_py():
             produced = True
             yield _block(
