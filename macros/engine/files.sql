@@ -83,17 +83,16 @@
 
 {#- The post-hook of base_workbench__validated_lines: once the build's verdicts are written, the
     raw text of the lines judged is forgotten, so the warehouse keeps no raw text of a valid line
-    (a quarantined line's redacted text is in the verdicts). On DuckDB the blocks' lists are set
-    to null and the block rows stay, as the reader's record of what it has read; Spark rebuilds
-    its line table every build, so it is emptied. -#}
+    (a quarantined line's redacted text is in the verdicts). On DuckDB the lines are deleted and
+    the reader's file rows (line_number 0, no text) stay, as its record of what it has read;
+    Spark rebuilds its line table every build, so it is emptied. -#}
 {% macro forget_raw_text() -%}
     {{ return(adapter.dispatch('forget_raw_text', 'workbench')()) }}
 {%- endmacro %}
 
 {% macro duckdb__forget_raw_text() -%}
-    update {{ ref('base_workbench__raw_line_blocks') }}
-    set line_numbers = null, lines = null, is_valid_utf8 = null
-    where lines is not null
+    delete from {{ ref('base_workbench__raw_lines') }}
+    where line_number > 0
 {%- endmacro %}
 
 {% macro spark__forget_raw_text() -%}

@@ -28,13 +28,7 @@ from fixtures.hostile_cases import (
 
 NO_CSV = {"workflow_creations_glob": ""}
 READER_PATH = (
-    ROOT
-    / "engines"
-    / "duckdb"
-    / "staging"
-    / "workbench"
-    / "base"
-    / "base_workbench__raw_line_blocks.py"
+    ROOT / "engines" / "duckdb" / "staging" / "workbench" / "base" / "base_workbench__raw_lines.py"
 )
 
 
@@ -132,26 +126,60 @@ def test_reader_blocks_keep_line_numbers_across_block_boundaries(
         if line.strip()
     ]
     monkeypatch.setattr(reader, "BLOCK_BYTES", 64)
-    blocks = list(reader._file_blocks(str(path), "blocks.jsonl.gz", None, path.stat().st_size))
-    assert len(blocks) > 20
+    batches = list(reader._file_batches(str(path), "blocks.jsonl.gz", None, path.stat().st_size))
+    assert len(batches) > 20
     rows = [
         (number, line, valid)
-        for block in blocks
+        for batch in batches
         for number, line, valid in zip(
-            block["line_numbers"][0].as_py(),
-            block["lines"][0].as_py(),
-            block["is_valid_utf8"][0].as_py(),
+            batch["line_number"].to_pylist(),
+            batch["raw_line"].to_pylist(),
+            batch["is_valid_utf8"].to_pylist(),
             strict=True,
         )
     ]
     assert rows == expected
 
 
-def test_reader_records_a_file_without_lines_as_one_empty_block(tmp_path: Path) -> None:
-    path = tmp_path / "blank.jsonl"
-    path.write_bytes(BOM + b"\n  \n\t\r\n")
-    blocks = list(reader._file_blocks(str(path), "blank.jsonl", None, path.stat().st_size))
-    assert [block["lines"][0].as_py() for block in blocks] == [[]]
+def test_reader_records_every_file_read_after_all_lines(tmp_path: Path) -> None:
+    """A file whose lines are all blank has no line row, but every file read has its row
+    (line_number 0, no text), and those come after every line."""
+    (tmp_path / "blank.jsonl").write_bytes(BOM + b"\n  \n\t\r\n")
+    (tmp_path / "one.jsonl").write_bytes(b'{"a":1}\n')
+    rows = [
+        (name, str(tmp_path / name), None, (tmp_path / name).stat().st_size)
+        for name in ("blank.jsonl", "one.jsonl")
+    ]
+
+    class Files:
+        def filter(self, _):
+            return self
+
+        def select(self, _):
+            return self
+
+        def order(self, _):
+            return self
+
+        def fetchall(self):
+            return rows
+
+    class Dbt:
+        is_incremental = False
+
+        def config(self, **_):
+            pass
+
+        def ref(self, _):
+            return Files()
+
+    table = reader.model(Dbt(), None).read_all()
+    pairs = zip(table["source_file"].to_pylist(), table["line_number"].to_pylist(), strict=True)
+    assert list(pairs) == [
+        ("one.jsonl", 1),
+        ("blank.jsonl", 0),
+        ("one.jsonl", 0),
+    ]
 
 
 # --- the whole fixture through dbt -------------------------------------------------------------
@@ -234,7 +262,7 @@ def test_ten_megabyte_lines_are_kept_whole(tmp_path: Path) -> None:
     assert build.returncode == 0, build.output[-3000:]
     lengths = build.query(
         "select line_number, length(raw_line) from staging.base_workbench__raw_lines"
-        " where source_file = ? order by 1",
+        " where source_file = ? and line_number > 0 order by 1",
         [f"{events}/{name}"],
     )
     cases = HOSTILE_FILES[name].cases
@@ -324,7 +352,8 @@ def test_the_way_out_of_a_broken_file_works(tmp_path: Path) -> None:
     )
     assert third.returncode == 0, third.output[-3000:]
     assert third.query(
-        "select source_file, raw_line from staging.base_workbench__raw_lines order by 1"
+        "select source_file, raw_line from staging.base_workbench__raw_lines"
+        " where line_number > 0 order by 1"
     ) == [
         (f"{events}/date=2026-03-05/good.jsonl", GOOD_FILE.decode().strip()),
         (f"{events}/{broken}", fixed.decode().strip()),
@@ -347,7 +376,9 @@ def test_an_empty_file_pruned_after_loading_is_not_read_again(tmp_path: Path) ->
     write_events(events, {"date=2026-03-07/later.jsonl": later})
     third = run_dbt_build(tmp_path / "3", dbt_vars, db_path=db, select=select)
     assert third.returncode == 0, third.output[-3000:]
-    assert third.query("select count(*) from staging.base_workbench__raw_lines") == [(2,)]
+    assert third.query(
+        "select count(*) from staging.base_workbench__raw_lines where line_number > 0"
+    ) == [(2,)]
 
 
 # --- settings that end up in SQL -------------------------------------------------------------

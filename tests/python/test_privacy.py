@@ -160,10 +160,8 @@ def test_no_planted_value_anywhere_in_the_build_file(built: Build) -> None:
     with duckdb.connect(str(built.db_path), read_only=True) as con:
         values = text_values(con)
         # The raw lines are searched too, and the reader did hold the text while it was judged.
-        assert con.execute(
-            "select count(*) from staging.base_workbench__raw_line_blocks"
-        ).fetchall()
-    assert any(where.startswith("staging.base_workbench__raw_line_blocks.") for where, _ in values)
+        assert con.execute("select count(*) from staging.base_workbench__raw_lines").fetchall()
+    assert any(where.startswith("staging.base_workbench__raw_lines.") for where, _ in values)
     leaks = [
         (where, v)
         for where, v in values

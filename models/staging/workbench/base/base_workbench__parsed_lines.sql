@@ -15,8 +15,10 @@
 {%- endfor %}
 with
 
+-- (On DuckDB the reader also writes a row per file read, line_number 0, with no text.)
 raw_lines as (
     select * from {{ ref('base_workbench__raw_lines') }}
+    where line_number > 0
 ),
 
 trimmed as (

@@ -1,6 +1,6 @@
 -- Spark's line reader: every non-blank physical line of every raw event file, as text, with its
 -- 1-based line number. The DuckDB build reads lines with the Python model
--- engines/duckdb/.../base_workbench__raw_line_blocks.py (dbt-spark's session method runs no Python
+-- engines/duckdb/.../base_workbench__raw_lines.py (dbt-spark's session method runs no Python
 -- models); dbt_project.yml parses only the target's own. Its text is kept only while the build
 -- judges it: base_workbench__validated_lines empties this table once its verdicts are written.
 -- The rules are the same (docs/input.md, "Hostile and broken input"): gzip is decompressed by Spark's

@@ -1,13 +1,14 @@
-"""The lines of each raw event file read since the last build, in blocks: one row per block of
-consecutive physical lines (gzip decompressed), holding the non-blank lines' numbers and text.
+"""DuckDB's line reader: every non-blank physical line of each raw event file read since the
+last build (gzip decompressed), with its 1-based line number, plus one row per file read with
+line_number 0 and no text: the record that the file was read.
 
-Why blocks, and why the text does not stay: base_workbench__validated_lines reads the lines
-(through the view base_workbench__raw_lines) and, once it has written its verdicts, its post-hook
-sets `lines` to null (macros/raw_text.sql, forget_raw_text). So the warehouse file holds raw text
-only while a build judges it, and a valid line's text, which may hold what the privacy rules
-remove, is never kept. The block rows themselves stay (their `_batch_at` is the reader's
-watermark: a build reads only the files listed after the newest block), and a file whose lines
-are all blank still gets one empty block, so every file read is recorded.
+Why the text does not stay: base_workbench__validated_lines reads the lines and, once it has
+written its verdicts, its post-hook deletes them (forget_raw_text, macros/engine/files.sql). So
+the warehouse holds raw text only while a build judges it, and a valid line's text, which may
+hold what the privacy rules remove, is never kept. The file rows stay: their `_batch_at` is the
+reader's watermark (a build reads only the files listed after the newest row), and a file whose
+lines are all blank is recorded too. They are written after all the lines, so the lines fill
+whole row groups of their own, which DuckDB drops once they are deleted.
 
 Lines are read here rather than with DuckDB's JSON or CSV readers because those either fail on
 schema drift or silently drop and renumber lines; every line must be accounted for with its
@@ -15,7 +16,7 @@ physical line number. Splitting is done by Arrow compute, not a Python loop per 
 
 Memory follows the block size, not the file size: each file is decompressed as a stream and cut
 into blocks of about BLOCK_BYTES at line breaks (a line longer than that is kept whole in a block
-of its own).
+of its own), and each block goes to DuckDB as one batch of rows.
 
 Hostile bytes are settled here, before any SQL sees them (docs/input.md, "Hostile and broken
 input"):
@@ -33,6 +34,7 @@ input"):
 """
 
 import gzip
+import itertools
 import zlib
 from collections.abc import Iterator
 
@@ -52,9 +54,9 @@ BLOCK_BYTES = 16 * 1024 * 1024
 SCHEMA = pa.schema(
     [
         ("source_file", pa.string()),
-        ("line_numbers", pa.large_list(pa.int64())),
-        ("lines", pa.large_list(pa.large_string())),
-        ("is_valid_utf8", pa.large_list(pa.bool_())),
+        ("line_number", pa.int64()),
+        ("raw_line", pa.large_string()),
+        ("is_valid_utf8", pa.bool_()),
         ("_batch_at", pa.timestamp("us")),
     ]
 )
@@ -166,29 +168,29 @@ def _split_lines(data: bytes) -> tuple[pa.Array, pa.Array]:
     return pc.replace_substring(lines, NUL, REPLACEMENT_CHARACTER), valid
 
 
-def _one_row_list(values: pa.Array) -> pa.Array:
-    return pa.LargeListArray.from_arrays(pa.array([0, len(values)], pa.int64()), values)
-
-
-def _block(source_file: str, batch_at, numbers: pa.Array, lines: pa.Array, valid: pa.Array):
+def _batch(source_file: str, batch_at, numbers: pa.Array, lines: pa.Array, valid: pa.Array):
+    count = len(numbers)
     return pa.record_batch(
         [
-            pa.array([source_file], pa.string()),
-            _one_row_list(numbers),
-            _one_row_list(lines),
-            _one_row_list(valid),
-            pa.array([batch_at], pa.timestamp("us")),
+            pa.nulls(count, pa.string()).fill_null(source_file),
+            numbers,
+            lines,
+            valid,
+            pa.nulls(count, pa.timestamp("us")).fill_null(batch_at),
         ],
         schema=SCHEMA,
     )
 
 
-def _file_blocks(
-    path: str, source_file: str, batch_at, size_bytes: int
-) -> Iterator[pa.RecordBatch]:
-    """One file's blocks; a file with no non-blank line gets one empty block."""
+def _file_row(source_file: str, batch_at) -> pa.RecordBatch:
+    """The row that records a file as read: line_number 0, no text."""
+    empty = pa.nulls(1, pa.large_string()), pa.nulls(1, pa.bool_())
+    return _batch(source_file, batch_at, pa.array([0], pa.int64()), *empty)
+
+
+def _file_batches(path: str, source_file: str, batch_at, size_bytes: int):
+    """One file's non-blank lines, a batch per block of about BLOCK_BYTES."""
     first_line = 1
-    produced = False
     # A zero-byte file is empty whatever its name: it is not opened (it may be pruned since).
     chunks = _read_chunks(path, source_file) if size_bytes > 0 else iter(())
     for chunk in chunks:
@@ -203,14 +205,9 @@ def _file_blocks(
             lines = pc.utf8_rtrim(lines, "\r")
         # Whitespace-only lines are ignored and counted nowhere.
         keep = pc.invert(pc.match_substring_regex(lines, BLANK_LINE))
-        if len(lines) and pc.any(keep).as_py():
-            produced = True
-            yield _block(
-                source_file, batch_at, numbers.filter(keep), lines.filter(keep), valid.filter(keep)
-            )
-    if not produced:
-        empty = pa.array([], pa.int64()), pa.array([], pa.large_string()), pa.array([], pa.bool_())
-        yield _block(source_file, batch_at, *empty)
+        yield _batch(
+            source_file, batch_at, numbers.filter(keep), lines.filter(keep), valid.filter(keep)
+        )
 
 
 def model(dbt, session):
@@ -221,12 +218,16 @@ def model(dbt, session):
         if newest is not None:
             files = files.filter(f"_batch_at > '{newest}'::timestamp")
     rows = files.select("source_file, absolute_path, _batch_at, size_bytes").order("source_file")
+    files_read = rows.fetchall()
     # A stream, one block at a time: DuckDB pulls the batches as it writes the table, so memory
     # holds one block of lines. A file that cannot be read stops the stream, and DuckDB reports
-    # our message (which names the file).
-    batches = (
-        batch
-        for source_file, path, batch_at, size_bytes in rows.fetchall()
-        for batch in _file_blocks(path, source_file, batch_at, size_bytes)
+    # our message (which names the file). The file rows come last (see the top).
+    batches = itertools.chain(
+        (
+            batch
+            for source_file, path, batch_at, size_bytes in files_read
+            for batch in _file_batches(path, source_file, batch_at, size_bytes)
+        ),
+        (_file_row(source_file, batch_at) for source_file, _, batch_at, _ in files_read),
     )
     return pa.RecordBatchReader.from_batches(SCHEMA, batches)
