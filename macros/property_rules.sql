@@ -17,7 +17,7 @@
     coalesce(type__{{ column }} in ('{{ accepted | join("', '") }}'), false)
 {%- endmacro %}
 
-{#- The usable value, typed (property_sql_type), or null; only read when the value is present
+{#- The usable value, typed (count: bigint, boolean: boolean, timestamp: timestamp, else string), or null; only read when the value is present
     and of the right type. -#}
 {% macro property_normalized_value(value_type, allowed_values, column) -%}
     {%- set text = 'text__' ~ column -%}

@@ -65,11 +65,6 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The SQL type a property of `value_type` is stored as. -#}
-{% macro property_sql_type(value_type) -%}
-    {{ return({'count': 'bigint', 'boolean': 'boolean', 'timestamp': 'timestamp'}.get(value_type, 'string')) }}
-{%- endmacro %}
-
 {#- How many events the taxonomy (as taxonomy_properties returned it) has. -#}
 {% macro taxonomy_event_count(properties) -%}
     {%- set events = [] -%}

@@ -82,38 +82,6 @@
     regexp_replace({{ text_expr }}, '^([^?#]*).*$', '$1')
 {%- endmacro %}
 
-{#- The keys of a JSON object, as a `;`-joined text, those in `denylist_expr` (a list of lower-case
-    keys) only; null when none. -#}
-{% macro json_denylisted_keys(object_expr, denylist_expr) -%}
-    {{ return(adapter.dispatch('json_denylisted_keys', 'workbench')(object_expr, denylist_expr)) }}
-{%- endmacro %}
-
-{% macro duckdb__json_denylisted_keys(object_expr, denylist_expr) -%}
-    nullif(
-        array_to_string(
-            list_sort(list_distinct(list_filter(
-                json_keys({{ object_expr }}),
-                lambda k: list_contains({{ denylist_expr }}, lower(k))
-            ))),
-            ';'
-        ),
-        ''
-    )
-{%- endmacro %}
-
-{% macro spark__json_denylisted_keys(object_expr, denylist_expr) -%}
-    nullif(
-        array_join(
-            array_sort(array_distinct(filter(
-                json_object_keys({{ object_expr }}),
-                k -> array_contains({{ denylist_expr }}, lower(k))
-            ))),
-            ';'
-        ),
-        ''
-    )
-{%- endmacro %}
-
 {#- The raw text with the value of every key matched by `keys_alternation_expr` (a
     `|`-separated, case-insensitive list) replaced by "[REDACTED]" and every e-mail address by
     "[REDACTED]". Works on broken JSON too, as quarantined lines are; a nested object or array
