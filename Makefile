@@ -18,8 +18,8 @@ REPORT_PATH ?= reports/kpi_report.html
 SAMPLE_ARGS ?=
 DBT_VARS ?= {raw_events_glob: "$(RAW_DIR)/events/**/*.jsonl*", workflow_creations_glob: "$(RAW_DIR)/workflow_creations/*.csv"}
 
-.PHONY: setup setup-spark run sample build publish report freshness metrics bench test test-spark lint \
-	unit clean
+.PHONY: setup setup-spark run sample build publish report freshness docs metrics bench test test-spark \
+	lint unit clean
 
 # The browser is only for the report's test; the script installs it when it can (root + apt).
 setup: $(STAMP)
@@ -68,6 +68,11 @@ report: setup
 freshness: setup
 	$(BIN)/dbt source freshness
 
+# dbt's docs site of the last build as one HTML file that opens offline (the nightly job keeps it):
+# $(DBT_TARGET_PATH)/docs/static_index.html. Its own target folder, so the build's results stay.
+docs: setup
+	$(BIN)/dbt docs generate --static --vars '$(DBT_VARS)' --target-path "$${DBT_TARGET_PATH:-target}/docs"
+
 run: sample build
 	@$(BIN)/python scripts/publish.py
 	@$(BIN)/python scripts/kpi_report.py --output "$(REPORT_PATH)"
@@ -88,6 +93,8 @@ INCREMENTAL_SQL = $$(grep -rlE 'is_incremental|is_new_since_last_build|in_touche
 lint: setup
 	$(BIN)/ruff check scripts tests models engines plugins
 	$(BIN)/ruff format --check scripts tests models engines plugins
+	$(BIN)/shellcheck scripts/*.sh .ci/run
+	$(BIN)/actionlint -shellcheck="$(BIN)/shellcheck" .github/workflows/*.yml
 	@tmp="$$(mktemp -d)" && trap 'rm -rf "$$tmp"' EXIT && \
 	export WORKBENCH_DB_PATH="$$tmp/lint.duckdb" DBT_TARGET_PATH="$$tmp/target" DBT_LOG_PATH="$$tmp/logs" && \
 	$(BIN)/dbt seed --quiet && \

@@ -1,120 +1,315 @@
-"""The nightly GitHub Actions workflow runs commands that exist, fails when they fail, keeps its
-outputs, and the raw-event freshness check it runs warns after 1 day and fails after 3."""
+"""The GitHub Actions workflows: the nightly job runs its steps in order on a local landing folder
+across nights (incremental on the previous night's build file, a failure publishes nothing and
+says how to recover), pull requests run the tests and a slim build, and the raw-event freshness
+check warns after 1 day and fails after 3."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
-import shlex
+import shutil
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import pytest
 import yaml
 from conftest import DBT, ROOT
 
-WORKFLOW = ROOT / ".github" / "workflows" / "nightly.yml"
-MAKEFILE = (ROOT / "Makefile").read_text()
-README = (ROOT / "README.md").read_text()
-ARTIFACTS = {"warehouse/serving.duckdb", "reports/kpi_report.html", "target/run_results.json"}
+WORKFLOWS = ROOT / ".github" / "workflows"
+NIGHTLY = WORKFLOWS / "nightly.yml"
+PULL_REQUEST = WORKFLOWS / "pull_request.yml"
+RUNBOOK = (ROOT / "docs" / "operations.md").read_text()
+PYTHON = Path(sys.executable)
 
 
-@pytest.fixture(scope="module")
-def workflow() -> dict[Any, Any]:
-    return yaml.safe_load(WORKFLOW.read_text())
+def load(path: Path) -> dict[Any, Any]:
+    return yaml.safe_load(path.read_text())
 
 
-def steps(workflow: dict) -> list[dict]:
-    (job,) = workflow["jobs"].values()
-    return job["steps"]
+def triggers(workflow: dict) -> dict:
+    return workflow.get("on", workflow.get(True))  # YAML 1.1 reads the bare key `on` as true
 
 
-def commands(workflow: dict) -> list[list[str]]:
-    """Every shell command of every `run:` step, split into words."""
-    found = []
-    for step in steps(workflow):
-        script = step.get("run", "").replace("\\\n", " ")
-        for line in script.splitlines():
-            for command in re.split(r"&&|;", line):
-                words = shlex.split(command, comments=True)
-                if words:
-                    found.append(words)
-    return found
+class Context(dict):
+    """An expression context (`env`, `steps`, ...): missing names read as '' as in Actions."""
+
+    def __getattr__(self, name: str) -> Any:
+        value = self.get(name, "")
+        return Context(value) if isinstance(value, dict) else value
 
 
-def makefile_targets() -> set[str]:
-    return set(re.findall(r"^([A-Za-z0-9_.-]+)\s*:(?!=)", MAKEFILE, flags=re.MULTILINE))
+def evaluate(expression: str, contexts: dict[str, Any], status: str) -> Any:
+    """The few Actions expressions the workflows use: context lookups, ==, &&, ||, status checks."""
+    python = expression.replace("&&", " and ").replace("||", " or ")
+    names = {name: Context(value) for name, value in contexts.items()}
+    names |= {
+        "success": lambda: status == "success",
+        "failure": lambda: status == "failure",
+        "always": lambda: True,
+    }
+    return eval(python, {"__builtins__": {}}, names)
 
 
-def test_runs_on_a_schedule_and_by_hand(workflow: dict) -> None:
-    # YAML 1.1 reads the bare key `on` as the boolean true.
-    triggers = workflow.get("on", workflow.get(True))
-    assert set(triggers) >= {"schedule", "workflow_dispatch"}
-    (schedule,) = triggers["schedule"]
-    assert len(schedule["cron"].split()) == 5
+def substitute(text: str, contexts: dict[str, Any], status: str) -> str:
+    return re.sub(r"\$\{\{(.*?)\}\}", lambda m: str(evaluate(m[1], contexts, status)), text)
 
 
-def test_builds_on_ubuntu_with_python_311(workflow: dict) -> None:
-    (job,) = workflow["jobs"].values()
-    assert job["runs-on"].startswith("ubuntu")
-    (setup_python,) = [
-        s for s in job["steps"] if s.get("uses", "").startswith("actions/setup-python")
-    ]
-    assert setup_python["with"]["python-version"] == "3.11"  # a string: 3.10 would read as 3.1
+@dataclass
+class Night:
+    """One run of the nightly job: each step's outcome, the artifacts it uploaded, its summary."""
+
+    outcomes: dict[str, str] = field(default_factory=dict)
+    artifacts: dict[str, list[str]] = field(default_factory=dict)
+    outputs: dict[str, dict[str, str]] = field(default_factory=dict)
+    summary: str = ""
+    log: str = ""
 
 
-def test_runs_the_readme_commands_and_only_commands_that_exist(workflow: dict) -> None:
-    ran = commands(workflow)
-    make_targets = [w for words in ran if words[0] == "make" for w in words[1:] if "=" not in w]
-    assert make_targets == ["setup", "run", "freshness"], "setup, the README's build, freshness"
-    assert "make run" in README
-    missing = set(make_targets) - makefile_targets()
-    assert not missing, f"make targets the Makefile lacks: {missing}"
-    for words in ran:
-        if words[0] == "make":
-            for name in (w.split("=", 1)[0] for w in words[1:] if "=" in w):
-                assert re.search(rf"^(export )?{name} \??[:]?=", MAKEFILE, re.M), name
-        dbt = [i for i, w in enumerate(words) if w == "dbt" or w.endswith("/dbt")]
-        if dbt:
-            subcommand = " ".join(words[dbt[0] + 1 : dbt[0] + 3])
-            assert f"dbt {subcommand}" in README + MAKEFILE, subcommand
-    # The Makefile's freshness target is dbt's own check.
-    assert re.search(r"^freshness:.*\n\t.*dbt source freshness", MAKEFILE, re.M)
-
-
-def test_sample_options_passed_to_the_generator_exist() -> None:
-    help_text = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "generate_events.py"), "--help"],
+def checkout(tmp_path: Path, name: str) -> Path:
+    """A fresh runner's checkout: the repository's tracked files, and the shared virtualenv."""
+    files = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
         capture_output=True,
         text=True,
         check=True,
-    ).stdout
-    options = re.findall(r"--[a-z-]+", re.search(r'SAMPLE_ARGS="([^"]*)"', WORKFLOW.read_text())[1])
-    assert options and all(option in help_text for option in options), options
+    ).stdout.splitlines()
+    work = tmp_path / name
+    for relative in files:
+        source = ROOT / relative
+        if source.is_file():
+            (work / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, work / relative)
+    (work / ".venv").symlink_to(PYTHON.parents[1])
+    return work
 
 
-def test_a_failing_step_fails_the_job(workflow: dict) -> None:
-    text = WORKFLOW.read_text()
-    assert "continue-on-error" not in text
-    assert "|| true" not in text and "set +e" not in text
-    for step in steps(workflow):
+def run_workflow(
+    path: Path, job: str, work: Path, cache: Path, *, variables: dict, run_id: int
+) -> Night:
+    """Run a workflow job's steps in order in `work`, as Actions would: `run:` steps in bash with
+    the job's env, GITHUB_OUTPUT/GITHUB_ENV/GITHUB_STEP_SUMMARY honoured, `if:` evaluated; the
+    cache actions copy to and from the folder `cache`, upload-artifact checks its files exist."""
+    spec = load(path)["jobs"][job]
+    github = {"ref_name": "main", "base_ref": "main", "run_id": str(run_id), "run_attempt": "1"}
+    contexts: dict[str, Any] = {"vars": variables, "secrets": {}, "github": github, "steps": {}}
+    env = {key: substitute(str(value), contexts, "success") for key, value in spec["env"].items()}
+    env |= {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", str(work)), "CI": "true"}
+    files = {name: work / f".github_{name.lower()}" for name in ("OUTPUT", "ENV", "STEP_SUMMARY")}
+    night, status = Night(), "success"
+    for step in spec["steps"]:
+        name = step["name"]
+        contexts["env"] = env
+        if not evaluate(step.get("if", "success()"), contexts, status):
+            night.outcomes[name] = "skipped"
+            continue
+        with_ = {k: substitute(str(v), contexts, status) for k, v in step.get("with", {}).items()}
+        ok = True
         if "run" in step:
-            assert "if" not in step, f"{step['name']} must run, and fail, like the others"
+            assert "${{" not in step["run"], f"{name}: pass values through env, not ${{{{ }}}}"
+            for file in files.values():
+                file.write_text("") if not file.exists() else None
+            before = files["OUTPUT"].read_text()
+            result = subprocess.run(
+                ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+                cwd=work,
+                env=env | {f"GITHUB_{k}": str(v) for k, v in files.items()},
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            night.log += f"\n== {name} (rc {result.returncode})\n{result.stdout}{result.stderr}"
+            ok = result.returncode == 0
+            outputs = dict(
+                line.split("=", 1)
+                for line in files["OUTPUT"].read_text()[len(before) :].splitlines()
+            )
+            if "id" in step:
+                contexts["steps"][step["id"]] = {"outputs": outputs}
+                night.outputs[step["id"]] = outputs
+            for line in files["ENV"].read_text().splitlines():
+                key, value = line.split("=", 1)
+                env[key] = value
+        else:
+            action = step["uses"].split("@")[0]
+            paths = [p for p in with_.get("path", "").splitlines() if p.strip()]
+            if action in {"actions/cache/restore", "actions/cache/save"}:
+                key = with_["key"]
+                if action == "actions/cache/save":
+                    for relative in paths:
+                        target = cache / key / relative
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        copy = shutil.copytree if (work / relative).is_dir() else shutil.copy2
+                        copy(work / relative, target)
+                else:
+                    prefix = with_.get("restore-keys", key)
+                    saved = sorted(p for p in cache.glob("*") if p.name.startswith(prefix))
+                    night.outputs[name] = {"restored": saved[-1].name if saved else ""}
+                    for relative in paths if saved else []:
+                        source = saved[-1] / relative
+                        (work / relative).parent.mkdir(parents=True, exist_ok=True)
+                        if source.is_dir():
+                            shutil.copytree(source, work / relative, dirs_exist_ok=True)
+                        elif source.exists():
+                            shutil.copy2(source, work / relative)
+            elif action == "actions/upload-artifact":
+                present = [p for p in paths if (work / p).exists()]
+                ok = present == paths or with_.get("if-no-files-found") != "error"
+                night.artifacts[with_["name"]] = present
+        night.outcomes[name] = "success" if ok else "failure"
+        status = status if ok else "failure"
+    night.summary = files["STEP_SUMMARY"].read_text() if files["STEP_SUMMARY"].exists() else ""
+    return night
 
 
-def test_uploads_the_serving_file_report_and_run_results(workflow: dict) -> None:
-    (upload,) = [s for s in steps(workflow) if s.get("uses", "").startswith("actions/upload-art")]
-    assert upload["if"] == "always()", "keep what was built even when a later step failed"
-    paths = set(upload["with"]["path"].split())
-    assert paths >= ARTIFACTS
-    # The same files are checked for after the build, so a missing one fails the job.
-    (check,) = [s for s in steps(workflow) if s.get("run", "").startswith("ls ")]
-    assert set(check["run"].split()[2:]) == ARTIFACTS
+def generate_day(out: Path, day: date, seed: int) -> None:
+    options = ["--start-date", day.isoformat(), "--days", "1", "--sessions-per-day", "12"]
+    script = ROOT / "scripts" / "generate_events.py"
+    subprocess.run(
+        [PYTHON, script, "--out", out, "--quiet", *options, "--seed", str(seed)], check=True
+    )
+
+
+def test_nightly_runs_on_the_previous_build_file_two_nights_then_a_failure(
+    tmp_path: Path,
+) -> None:
+    landing, cache = tmp_path / "landing", tmp_path / "cache"
+    today = datetime.now(UTC).date()
+    variables = {
+        "WORKBENCH_LANDING_EVENTS": f"{landing}/events/**/*.jsonl*",
+        "WORKBENCH_LANDING_CREATIONS": f"{landing}/workflow_creations/*.csv",
+    }
+    generate_day(landing, today - timedelta(days=2), seed=1)
+
+    def night(number: int) -> tuple[Night, Path]:
+        work = checkout(tmp_path, f"night-{number}")
+        return run_workflow(NIGHTLY, "build", work, cache, variables=variables, run_id=number), work
+
+    first, work = night(1)
+    assert set(first.outcomes.values()) == {"success", "skipped"}, first.log
+    assert first.outputs["input"] == {"mode": "production"}
+    assert first.outcomes["Say what failed and how to recover"] == "skipped"
+    assert sorted(first.artifacts) == ["dbt-1", "serving"]
+    assert "demonstration" not in first.summary.lower()
+    first_files = sorted((landing / "events").rglob("*.jsonl*"))
+
+    # The next day lands (another client's files), and a new runner starts from the cache.
+    second_day = tmp_path / "second-day"
+    generate_day(second_day, today - timedelta(days=1), seed=2)
+    shutil.copytree(second_day / "events", landing / "events", dirs_exist_ok=True)
+    second, work = night(2)
+    assert set(second.outcomes.values()) == {"success", "skipped"}, second.log
+    assert second.outputs["Restore the build file of the previous night"]["restored"].endswith(
+        "-1-1"
+    )
+    with duckdb.connect(str(work / "warehouse" / "workbench.duckdb"), read_only=True) as con:
+        batches = dict(
+            con.execute(
+                "select absolute_path, _batch_at from staging.base_workbench__raw_files"
+            ).fetchall()
+        )
+        days = con.execute(
+            "select count(distinct started_at::date) from marts.dim_sessions"
+        ).fetchone()[0]
+    assert len(batches) == len(list((landing / "events").rglob("*.jsonl*")))
+    # Incremental: the first night's files keep the batch that first read them.
+    first_batches = {batches[str(p)] for p in first_files}
+    assert len(first_batches) == 1 and len(set(batches.values())) == 2, batches
+    assert days == 2
+
+    # A file already loaded changes: the build stops, nothing is published, nothing is cached,
+    # and the summary says what failed and where the runbook explains the way out.
+    loaded = first_files[0]
+    loaded.write_bytes(loaded.read_bytes() + b"\n")
+    third, _ = night(3)
+    assert third.outcomes["Build (incremental on the restored build file)"] == "failure"
+    assert third.outcomes["Save the build file for the next night"] == "skipped"
+    assert third.outcomes["Say what failed and how to recover"] == "success", third.log
+    assert "serving" not in third.artifacts
+    assert sorted(p.name for p in cache.iterdir()) == [
+        "workbench-build-main-1-1",
+        "workbench-build-main-2-1",
+    ]
+    assert "Nightly build failed: nothing was published" in third.summary
+    assert "docs/operations.md, section 'A raw file changed" in third.summary, third.summary
+
+    # A pull request's slim build, on the last night's state: only the changed model and its
+    # children are built.
+    pull = checkout(tmp_path, "pull-request")
+    changed = pull / "models" / "marts" / "core" / "fct_workflow_runs.sql"
+    changed.write_text(changed.read_text() + "\n-- a change under review\n")
+    slim = run_workflow(PULL_REQUEST, "slim-build", pull, cache, variables=variables, run_id=4)
+    assert set(slim.outcomes.values()) == {"success"}, slim.log
+    assert "building state:modified+" in slim.log
+    built = {
+        r["unique_id"].split(".")[-1]
+        for r in json.loads((pull / "target" / "run_results.json").read_text())["results"]
+        if r["unique_id"].startswith("model.")
+    }
+    assert "fct_workflow_runs" in built and "base_workbench__validated_lines" not in built, built
+
+
+def test_without_a_landing_zone_the_night_is_a_labelled_demonstration(tmp_path: Path) -> None:
+    files = {name: tmp_path / name for name in ("output", "env", "summary")}
+    result = subprocess.run(
+        ["bash", ROOT / "scripts" / "nightly_input.sh"],
+        cwd=ROOT,
+        env={
+            "PATH": os.environ["PATH"],
+            "PYTHON_BIN": str(PYTHON),
+            "RAW_DIR": str(tmp_path / "raw"),
+            "SAMPLE_ARGS": "--days 1 --sessions-per-day 3",
+            "GITHUB_OUTPUT": str(files["output"]),
+            "GITHUB_ENV": str(files["env"]),
+            "GITHUB_STEP_SUMMARY": str(files["summary"]),
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert files["output"].read_text() == "mode=demonstration\n"
+    assert "::warning title=Demonstration build::" in result.stdout
+    assert "DEMONSTRATION, not production" in files["summary"].read_text()
+    assert f"{tmp_path}/raw/events/**/*.jsonl*" in files["env"].read_text()
+    assert list((tmp_path / "raw" / "events").rglob("*.jsonl*"))
+
+
+def test_nightly_triggers_permissions_and_artifacts() -> None:
+    workflow = load(NIGHTLY)
+    assert set(triggers(workflow)) == {"schedule", "workflow_dispatch"}
+    assert workflow["permissions"] == {"contents": "read"}
+    assert workflow["concurrency"]["cancel-in-progress"] is False
+    steps = workflow["jobs"]["build"]["steps"]
+    uploaded = " ".join(s["with"]["path"] for s in steps if "upload-artifact" in s.get("uses", ""))
+    for name in ("manifest.json", "run_results.json", "sources.json", "static_index.html"):
+        assert name in uploaded, name
+    assert "WORKBENCH_SERVING_PATH" in uploaded and "REPORT_PATH" in uploaded
+    text = NIGHTLY.read_text()
+    assert "continue-on-error" not in text and "|| true" not in text
+
+
+def test_pull_requests_run_the_tests_and_a_slim_build() -> None:
+    workflow = load(PULL_REQUEST)
+    assert set(triggers(workflow)) == {"pull_request"}
+    runs = [s.get("run", "") for job in workflow["jobs"].values() for s in job["steps"]]
+    assert "make test" in runs
+    slim = (ROOT / "scripts" / "slim_ci.sh").read_text()
+    assert "--select state:modified+ --defer --state" in slim
+    assert "full build on a generated sample" in slim
+
+
+def test_the_failure_summary_points_at_runbook_sections_that_exist() -> None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import nightly_summary
+
+    headings = set(re.findall(r"^#+ (.+)$", RUNBOOK, flags=re.MULTILINE))
+    sections = {section for _, section in nightly_summary.ADVICE} | {nightly_summary.FALLBACK}
+    assert sections <= headings, sections - headings
 
 
 def test_freshness_warns_after_one_day_and_fails_after_three(tmp_path: Path) -> None:
