@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements-installed
 SPARK_STAMP := $(VENV)/.spark-requirements-installed
+# Superset has its own environment: its Flask, pandas and SQLAlchemy pins must not bind dbt's.
+SUPERSET_VENV := .venv-superset
+SUPERSET_STAMP := $(SUPERSET_VENV)/.requirements-installed
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
@@ -18,8 +21,8 @@ REPORT_PATH ?= reports/kpi_report.html
 SAMPLE_ARGS ?=
 DBT_VARS ?= {raw_events_glob: "$(RAW_DIR)/events/**/*.jsonl*", workflow_creations_glob: "$(RAW_DIR)/workflow_creations/*.csv"}
 
-.PHONY: setup setup-spark run sample build publish report freshness docs metrics bench test test-spark \
-	lint unit clean
+.PHONY: setup setup-spark setup-superset run sample build publish report freshness docs metrics \
+	bench test test-spark test-superset lint unit clean
 
 # The browser is only for the report's test; the script installs it when it can (root + apt).
 setup: $(STAMP)
@@ -44,6 +47,17 @@ setup-spark: setup $(SPARK_STAMP)
 $(SPARK_STAMP): requirements-spark.txt $(STAMP)
 	$(BIN)/python -m pip install --quiet -r requirements-spark.txt
 	@touch $(SPARK_STAMP)
+
+# Optional: Apache Superset for `make test-superset` (docs/serving.md), in .venv-superset.
+setup-superset: setup $(SUPERSET_STAMP)
+
+# Same as $(STAMP): re-installs only when requirements-superset.txt changes.
+$(SUPERSET_STAMP): requirements-superset.txt
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 1; }
+	$(PYTHON) -m venv $(SUPERSET_VENV)
+	$(SUPERSET_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SUPERSET_VENV)/bin/python -m pip install --quiet -r requirements-superset.txt
+	@touch $(SUPERSET_STAMP)
 
 # Generates about 30 days of sample traffic when there is no raw data yet.
 sample: setup
@@ -129,6 +143,12 @@ test: setup lint metrics unit
 # (tests/spark). Not part of `make unit`: pytest's testpaths is tests/python only.
 test-spark: setup-spark
 	$(BIN)/python -m pytest tests/spark
+
+# Builds and publishes the golden fixture, then a headless Superset (Flask test client, SQLite
+# metadata, no server) registers the serving file read-only, makes a dataset of every published
+# table and runs a chart query (tests/superset_headless). Not part of `make unit`.
+test-superset: setup-superset
+	$(SUPERSET_VENV)/bin/python -m pytest tests/superset_headless
 
 clean:
 	rm -rf target logs warehouse/*.duckdb warehouse/*.wal warehouse/parquet warehouse/parquet-versions warehouse/.serving.duckdb.publish* warehouse/spark

@@ -17,6 +17,7 @@ no row in either). The test checks the period sets are equal, not only the value
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
 import subprocess
 import sys
@@ -40,8 +41,11 @@ GRAINS = ("day", "week", "month")
 class SemanticLayer:
     """`mf` run against one build: its warehouse file and its semantic manifest."""
 
-    def __init__(self, build: Build, target_dir: Path, work_dir: Path) -> None:
+    def __init__(
+        self, build: Build, target_dir: Path, work_dir: Path, env: dict[str, str] | None = None
+    ) -> None:
         self.build = build
+        self.env = env or {"WORKBENCH_DB_PATH": str(build.db_path)}
         self.project = work_dir / "mf_project"
         self.project.mkdir()
         (self.project / "dbt_project.yml").symlink_to(ROOT / "dbt_project.yml")
@@ -54,7 +58,7 @@ class SemanticLayer:
     def run(self, *args: str) -> subprocess.CompletedProcess:
         env = {
             **os.environ,
-            "WORKBENCH_DB_PATH": str(self.build.db_path),
+            **self.env,
             "DBT_PROJECT_DIR": str(self.project),
             "DBT_PROFILES_DIR": str(ROOT),
             "DBT_LOG_PATH": str(self.logs),
@@ -210,3 +214,77 @@ def test_mf_query_matches_scorecard_on_sample(sample_build: Build, tmp_path: Pat
                 {p: v[kpi] for p, v in got.items() if v[kpi] is not None},
                 expected,
             )
+
+
+@pytest.fixture(scope="module")
+def serving_layer(
+    golden_layer: SemanticLayer, tmp_path_factory: pytest.TempPathFactory
+) -> SemanticLayer:
+    """A reader's setup: only the published serving file, under a name of its own, and the
+    project's read-only profile target `serving` (docs/metrics.md). The manifest is parsed for
+    that target; the build file is out of reach (its path does not exist)."""
+    work = tmp_path_factory.mktemp("metrics_serving")
+    serving = work / "readers_copy.duckdb"
+    no_build = work / "no_build" / "workbench.duckdb"
+    published = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "publish.py")],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "WORKBENCH_DB_PATH": str(golden_layer.build.db_path),
+            "WORKBENCH_SERVING_PATH": str(serving),
+            "WORKBENCH_PARQUET_DIR": str(work / "parquet"),
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert published.returncode == 0, published.stdout + published.stderr
+    env = {
+        "DBT_TARGET": "serving",
+        "WORKBENCH_SERVING_PATH": str(serving),
+        "WORKBENCH_DB_PATH": str(no_build),
+    }
+    layer = SemanticLayer(Build(0, "", serving), work / "serving_target", work, env=env)
+    parsed = subprocess.run(
+        [
+            str(MF.with_name("dbt")),
+            "parse",
+            "--quiet",
+            "--target-path",
+            str(work / "serving_target"),
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env, "DBT_LOG_PATH": str(work / "parse_logs")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert parsed.returncode == 0, parsed.stdout + parsed.stderr
+    return layer
+
+
+def test_mf_query_reads_the_serving_file_through_the_read_only_target(
+    serving_layer: SemanticLayer,
+) -> None:
+    serving = serving_layer.build.db_path
+    before = hashlib.sha256(serving.read_bytes()).hexdigest()
+    got = serving_layer.query([*KPIS, "accepted_drafts"], "week")
+    # Hand-computed (test_golden.py): template usage 2 of 3 accepted drafts, then 1 of 2.
+    assert {p: v["template_usage_rate"] for p, v in got.items()} == {
+        date(2026, 2, 23): pytest.approx(2 / 3, abs=1e-9),
+        date(2026, 3, 2): pytest.approx(1 / 2, abs=1e-9),
+    }
+    assert {p: v["accepted_drafts"] for p, v in got.items()} == {
+        date(2026, 2, 23): 3,
+        date(2026, 3, 2): 2,
+    }
+    # Every KPI equals the scorecard as published in the same file.
+    for kpi in KPIS:
+        assert_same_values(
+            {p: v[kpi] for p, v in got.items()}, scorecard(serving_layer.build, "week", kpi)
+        )
+    # Read-only: the file is unchanged, no write-ahead log appeared, no build file was created.
+    assert hashlib.sha256(serving.read_bytes()).hexdigest() == before
+    assert not Path(f"{serving}.wal").exists()
+    assert not Path(serving_layer.env["WORKBENCH_DB_PATH"]).parent.exists()
