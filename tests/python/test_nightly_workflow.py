@@ -349,3 +349,37 @@ def test_freshness_warns_after_one_day_and_fails_after_three(tmp_path: Path) -> 
         assert source["unique_id"].endswith(".valid_events"), source["unique_id"]
         outcomes[hours_old] = (source["status"], result.returncode)
     assert outcomes == {2: ("pass", 0), 30: ("warn", 0), 80: ("error", 1)}
+
+
+def test_exposures_name_what_each_consumer_reads(tmp_path: Path) -> None:
+    """The serving file's exposure depends on every table published from schema marts (so a new
+    mart cannot be published without naming who reads it), and `dbt ls` lists each exposure's
+    upstream models."""
+    env = {**os.environ, "WORKBENCH_DB_PATH": str(tmp_path / "parse.duckdb")}
+    target = tmp_path / "target"
+    subprocess.run(
+        [DBT, "parse", "--quiet", "--target-path", target, "--log-path", tmp_path / "logs"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    manifest = json.loads((target / "manifest.json").read_text())
+    exposures = {e["name"]: e for e in manifest["exposures"].values()}
+    assert set(exposures) == {"kpi_report", "serving_file", "semantic_layer"}
+    assert all(e["owner"]["email"] for e in exposures.values())
+    published = {
+        uid
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] == "model" and node["config"]["schema"] == "marts"
+    }
+    assert set(exposures["serving_file"]["depends_on"]["nodes"]) == published
+    select = ["--select", "+exposure:kpi_report", "--resource-type", "model", "--output", "name"]
+    listed = subprocess.run(
+        [DBT, "ls", "--quiet", *select, "--target-path", target, "--log-path", tmp_path / "logs"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert {"kpi_scorecard", "fct_drafts", "base_workbench__validated_lines"} <= set(listed)
