@@ -24,8 +24,8 @@
     '{{ checked_setting(name, value) }}'
 {%- endmacro %}
 
-{#- The project's root folder: paths in vars are relative to it (contract section 1), whichever
-    folder dbt was started from. -#}
+{#- The project's root folder: paths in vars are relative to it (docs/specification.md, 'Settings'),
+    whichever folder dbt was started from. -#}
 {% macro project_root() -%}
     {{ return(invocation_args_dict.get('project_dir') or '.') }}
 {%- endmacro %}

@@ -1,4 +1,4 @@
-{#- Public schemas are named exactly as the contract writes them (audit, marts), with no
+{#- Public schemas are named exactly as the specification writes them (audit, marts), with no
     target-schema prefix, so dashboards and acceptance checks find them by name. -#}
 {% macro generate_schema_name(custom_schema_name, node) -%}
     {%- if custom_schema_name is none -%}

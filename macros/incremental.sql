@@ -1,4 +1,4 @@
-{#- Incremental builds (issue 5). Every incremental model stamps the rows it writes with
+{#- Incremental builds (docs/incremental.md). Every incremental model stamps the rows it writes with
     `_batch_at`, the start of the dbt invocation that wrote them (dbt's run_started_at, shared by
     every model of one build). A model then processes the upstream rows stamped after its own
     newest stamp: a build that failed half way is caught up by the next one, because a model that

@@ -1,4 +1,5 @@
-{#- The other-channel workflow-creations setting (contract sections 1 and 5). -#}
+{#- The other-channel workflow-creations setting (docs/specification.md, 'Settings' and 'KPI
+    definitions'). -#}
 
 {#- workflow_creations_glob checked (no quotes, semicolons, line breaks) and made absolute against
     the project root; '' when the var is '' (or null): "not configured". -#}

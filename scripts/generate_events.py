@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate seeded, realistic AI-workbench telemetry in the warehouse's raw landing format.
 
-Writes OUT/events/date=YYYY-MM-DD/part-NNNN.jsonl[.gz] (warehouse contract section 2) and
+Writes OUT/events/date=YYYY-MM-DD/part-NNNN.jsonl[.gz] (docs/specification.md, 'Raw input') and
 OUT/workflow_creations/workflow_creations_YYYY-MM.csv (other-channel creations, section 5), with a
 configurable mix of the faults the warehouse must quarantine, repair or de-duplicate (section 3).
 The same seed and options always give byte-identical files.
@@ -55,7 +55,8 @@ INTENTS = ["add_step", "remove_step", "change_trigger", "add_condition", "config
 HOUR_WEIGHTS = [1, 1, 1, 1, 1, 2, 4, 7, 9, 10, 10, 9, 8, 9, 10, 10, 9, 7, 5, 4, 3, 2, 2, 1]
 TZ_OFFSETS_MIN = [60, 120, -300, -240, -420, 330, 540, 0]
 
-# Timestamp forms of contract section 2. Whole-second forms floor the instant to the second.
+# Timestamp forms of docs/specification.md, 'Raw input'. Whole-second forms floor the instant to the
+# second.
 CLIENT_FORMS = {"iso_ms_z": 72, "iso_z": 7, "space": 5, "no_zone": 4, "offset": 6, "epoch_ms": 6}
 SERVER_FORMS = {"iso_ms_z": 60, "epoch_ms": 35, "iso_z": 5}
 WHOLE_SECOND_FORMS = {"iso_z", "space"}
@@ -154,7 +155,7 @@ def event_uuid(rng: random.Random) -> str:
 
 
 def format_ts(ms: int, form: str, tz_min: int = 0) -> str | int:
-    """Render an instant (epoch ms) in one of the contract's timestamp forms, exactly."""
+    """Render an instant (epoch ms) in one of the specification's timestamp forms, exactly."""
     if form == "epoch_ms":
         return ms
     if form in WHOLE_SECOND_FORMS and ms % SECOND_MS:

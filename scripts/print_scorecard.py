@@ -19,7 +19,8 @@ import duckdb
 
 DEFAULT_DB_PATH = "warehouse/workbench.duckdb"
 
-# Contract section 5's order; a KPI added to seed kpi_targets later is listed after these.
+# The order of docs/specification.md, 'KPI definitions'; a KPI added to seed kpi_targets later is
+# listed after these.
 KPI_ORDER = (
     "template_suggestion_rate",
     "time_to_create_workflow",
@@ -97,7 +98,7 @@ def cells(row: KpiRow) -> tuple[str, ...]:
     if row.sample_size is None:
         return (row.kpi_name, row.persona, "no data", target, "-", "0", "")
     if row.value is None:
-        # workbench_adoption when workflow_creations_glob is '' (contract section 5).
+        # workbench_adoption when workflow_creations_glob is '' (docs/specification.md).
         value, met, detail = "n/a", "-", "other channels not configured"
     else:
         value = percent(row.value, signed)

@@ -88,8 +88,8 @@
 {%- endmacro %}
 
 {#- The object's properties: keys inside a nested `properties` object, overridden by the same
-    keys at the top level (contract section 2). A top-level null removes the nested value, which
-    is what "the top level wins" means for a null. -#}
+    keys at the top level (docs/specification.md, 'Raw input'). A top-level null removes the nested
+    value, which is what "the top level wins" means for a null. -#}
 {#- for a JSON array of strings: true when it is non-empty and every element is a non-blank
     string; the elements sorted and joined with `separator` otherwise null. -#}
 {% macro json_string_array_is_valid(json_value_expr) -%}

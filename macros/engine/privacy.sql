@@ -1,4 +1,4 @@
-{#- Privacy rules (taxonomy section 2, issue 6), engine-specific pieces. -#}
+{#- Privacy rules (docs/specification.md, 'Privacy'), engine-specific pieces. -#}
 
 {#- An e-mail address, as found in free text (a SQL string literal). -#}
 {% macro email_regex() -%}

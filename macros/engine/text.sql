@@ -1,7 +1,7 @@
 {#- Text helpers whose spelling differs between engines. -#}
 
-{#- Contract section 3: "trimmed" means without leading and trailing spaces, tabs and carriage
-    returns (not every Unicode space). -#}
+{#- docs/specification.md, 'Bad input and reason codes': "trimmed" means without leading and
+    trailing spaces, tabs and carriage returns (not every Unicode space). -#}
 {% macro trim_blank(text_expr) -%}
     {{ return(adapter.dispatch('trim_blank', 'workbench')(text_expr)) }}
 {%- endmacro %}

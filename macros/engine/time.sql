@@ -1,8 +1,8 @@
 {#- Time parsing and truncation. All timestamps in this project are UTC, stored without a zone. -#}
 
-{#- Contract section 2's ISO-8601 forms: `T` or space separator, optional fraction (kept to the
-    microsecond), `Z`, `+HH:MM`/`-HH:MM` or no zone (UTC). Anything else, or an impossible date,
-    gives null. -#}
+{#- docs/specification.md, 'Raw input': ISO-8601 forms: `T` or space separator, optional fraction
+    (kept to the microsecond), `Z`, `+HH:MM`/`-HH:MM` or no zone (UTC). Anything else, or an
+    impossible date, gives null. -#}
 
 {% macro parse_iso8601_utc(text_expr) -%}
     {{ return(adapter.dispatch('parse_iso8601_utc', 'workbench')(text_expr)) }}
@@ -77,8 +77,9 @@
     cast(floor((unix_micros({{ end_expr }}) - unix_micros({{ start_expr }})) / 1000) as bigint)
 {%- endmacro %}
 
-{#- Contract section 3: an event time is in range from 2000-01-01 to 24 hours after the build
-    started (dbt's run_started_at, so every model of one build agrees). -#}
+{#- docs/specification.md, 'Bad input and reason codes': an event time is in range from 2000-01-01
+    to 24 hours after the build started (dbt's run_started_at, so every model of one build agrees).
+    -#}
 {% macro latest_valid_timestamp() -%}
     ({{ timestamp_literal(run_started_at) }} + interval 24 hour)
 {%- endmacro %}

@@ -32,7 +32,7 @@ line_counts as (
 
 -- CSV rows map onto the same columns: a counted creation is "accepted", a row in
 -- audit.workflow_creation_rejects "quarantined", and both a repeated workflow_id and a row made in
--- the workbench (which the events already count) are dropped duplicates, so the contract's
+-- the workbench (which the events already count) are dropped duplicates, so the specification's
 -- equation holds for every row; workbench_rows_ignored says how many of those were workbench rows.
 workflow_creation_row_counts as (
     select

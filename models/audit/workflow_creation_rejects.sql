@@ -1,6 +1,6 @@
 -- One row per other-channel workflow-creation CSV row left out because it has no workflow_id or
--- no parseable created_at (contract section 5). Workbench-made rows are not rejects: they are
--- ignored by design, whatever their other fields hold.
+-- no parseable created_at (docs/specification.md, 'KPI definitions'). Workbench-made rows are not
+-- rejects: they are ignored by design, whatever their other fields hold.
 with
 
 csv_rows as (

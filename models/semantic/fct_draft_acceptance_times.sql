@@ -1,8 +1,8 @@
 -- One row per draft with a measured time to accept (the time_to_create_workflow population of
--- contract section 5), carrying the manual baseline on every row. MetricFlow metrics cannot read
--- a dbt var or a seed at query time; a baseline measure over these same rows has a value in
--- exactly the periods the median has one, so the derived metric median / baseline - 1 has the
--- scorecard's periods and no others.
+-- docs/specification.md, 'KPI definitions'), carrying the manual baseline on every row. MetricFlow
+-- metrics cannot read a dbt var or a seed at query time; a baseline measure over these same rows
+-- has a value in exactly the periods the median has one, so the derived metric (median /
+-- baseline - 1) has the scorecard's periods and no others.
 with
 
 drafts as (

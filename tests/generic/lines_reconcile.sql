@@ -1,5 +1,6 @@
 {#- Nothing is lost: every non-blank line of a file is accepted, a dropped duplicate or
-    quarantined (contract section 3). Returns the files where the counts do not add up. -#}
+    quarantined (docs/specification.md, 'Bad input and reason codes'). Returns the files where the
+    counts do not add up. -#}
 {% test lines_reconcile(model) %}
 
 select *

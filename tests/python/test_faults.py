@@ -1,4 +1,4 @@
-"""Idempotence and interrupted builds (issue 6).
+"""Idempotence and interrupted builds.
 
 One data set, delivered in two batches: batch 1 is the golden fixture, its CSV and the ingestion
 fixture (bad lines, duplicates, CRLF, gzip); batch 2 is the hostile fixture (without its 10 MB

@@ -1,7 +1,7 @@
 """Tests of scripts/generate_events.py: determinism, layout, validity and the fault mix.
 
-Validity is checked against the project's taxonomy seed and contract section 2, written out here
-independently of the generator, so a generator that drifts from either fails.
+Validity is checked against the project's taxonomy seed and docs/specification.md, 'Raw input',
+written out here independently of the generator, so a generator that drifts from either fails.
 """
 
 from __future__ import annotations
@@ -78,7 +78,8 @@ TAXONOMY = load_taxonomy()
 
 
 def parse_ts(value: Any) -> datetime | None:
-    """Contract section 2: ISO-8601 (T or space, optional fraction, Z/offset/none) or epoch ms."""
+    """docs/specification.md, 'Raw input': ISO-8601 (T or space, optional fraction,
+    Z/offset/none) or epoch ms."""
     if isinstance(value, int) and not isinstance(value, bool):
         return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=value)
     if not isinstance(value, str) or not ISO.match(value):
@@ -112,7 +113,7 @@ def is_valid(value: Any, value_type: str, allowed: set[str]) -> bool:
 
 
 def problems(line: str) -> list[str]:
-    """What is wrong with one raw line, by the contract; [] for a clean event."""
+    """What is wrong with one raw line, by the specification; [] for a clean event."""
     if not line.strip():
         return ["blank"]
     try:

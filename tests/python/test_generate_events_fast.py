@@ -1,5 +1,5 @@
 """Tests of scripts/generate_events_fast.py: the same checks as the sample generator's tests
-(validity by the contract, the traffic mix, the fault mix), run on the fast generator's output,
+(validity by the specification, the traffic mix, the fault mix), run on the fast generator's output,
 plus its own promises: exact determinism, `--events`, and the extra day for incremental loads.
 """
 

@@ -1,5 +1,6 @@
 """Golden test: a fixture small enough that every mart row and every scorecard value is computed
-by hand here (contract sections 4 and 5). The fixture is tests/python/fixtures/golden/.
+by hand here (docs/specification.md, 'Public tables' and 'KPI definitions'). The fixture is
+tests/python/fixtures/golden/.
 
 Dates: 2026-02-28 is a Saturday, 2026-03-01 a Sunday, 2026-03-02 a Monday. So the ISO week of
 Monday 2026-02-23 holds Feb 28 and Mar 1 (it crosses the month boundary), and Mar 2 starts the

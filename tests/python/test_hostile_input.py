@@ -1,4 +1,4 @@
-"""Hostile and broken input (issue 6): every case of tests/python/fixtures/hostile_cases.py gets
+"""Hostile and broken input: every case of tests/python/fixtures/hostile_cases.py gets
 its exact fate, and never costs another line of the same file; broken files and settings that
 could inject SQL stop the build with a message naming the file or the setting.
 

@@ -1,4 +1,4 @@
-"""Incremental builds equal a full refresh (issue 5).
+"""Incremental builds equal a full refresh (docs/incremental.md).
 
 The golden fixture's events plus late and resent ones are delivered in three batches. After each
 batch the same warehouse is built incrementally, and a fresh one from scratch over the same files;

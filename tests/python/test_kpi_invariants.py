@@ -1,4 +1,5 @@
-"""Invariants of the marts and the scorecard on a generated sample (contract sections 4 and 5)."""
+"""Invariants of the marts and the scorecard on a generated sample (docs/specification.md, 'Public
+tables' and 'KPI definitions')."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Property-based test (issue 6): Hypothesis generates raw event files that mix valid events
+"""Property-based test: Hypothesis generates raw event files that mix valid events
 (in any order, with resends and reused eventIds) with broken, hostile and blank lines; after a
 `dbt build` of each, the warehouse must agree with an oracle computed here from the lines alone:
 
@@ -300,7 +300,8 @@ def stored_text(raw: bytes) -> str:
 def oracle(files: list[RawFile], events_dir: Path) -> dict:
     counts: dict[str, list[int]] = {}
     quarantined, kept, accepted_drafts, seen = set(), set(), set(), set()
-    # Kept = the first copy of a key in (file path, line number) order (contract section 3).
+    # Kept = the first copy of a key in (file path, line number) order (docs/specification.md, 'Bad
+    # input and reason codes').
     for spec in sorted(files, key=lambda f: str(events_dir / f.name)):
         path = str(events_dir / spec.name)
         row = counts.setdefault(path, [0, 0, 0, 0])

@@ -142,7 +142,7 @@ def test_publish_writes_exactly_the_marts_read_only_and_checkpointed(published: 
     assert counts(place.serving) == marts_counts(place.build)  # no staging, audit or seeds
     assert not Path(f"{place.serving}.wal").exists()
     with duckdb.connect(str(place.serving), read_only=True) as con:
-        # The contract's constraints travel with the table, so BI tools see the same schema.
+        # The model contracts' constraints travel with the table, so BI tools see the same schema.
         assert con.execute(
             "select is_nullable from information_schema.columns"
             " where table_name = 'dim_sessions' and column_name = 'session_id'"

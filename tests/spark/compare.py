@@ -201,7 +201,7 @@ def assert_table_matches(name: str, duckdb_build: Build, spark_build: Build) -> 
     schema, table = name.split(".", 1)
     if name not in duckdb_tables(duckdb_build):
         pytest.fail(
-            f"{name}: not in the DuckDB build (a public table of the contract)", pytrace=False
+            f"{name}: not in the DuckDB build (a public table of the specification)", pytrace=False
         )
     folder = spark_table_dir(spark_build, schema, table)
     error = spark_build.node_error(table)

@@ -33,13 +33,14 @@ GOLDEN_VARS = {
     "workflow_creations_glob": str(GOLDEN / "workflow_creations" / "*.csv"),
 }
 
-# The schemas whose tables are public (contract section 4, plus the KPI components and the
-# audit tables added by later issues).
+# The schemas whose tables are public (docs/specification.md, 'Public tables', plus the KPI
+# components and the audit tables added by later issues).
 PUBLIC_SCHEMAS = ("marts", "audit")
 
-# Contract section 4 and the tables later issues added. Every other model dbt puts in these
-# schemas is added at collection time (public_tables()), and test_every_public_table_is_compared
-# checks the list against what the DuckDB build really has, so a new model is never skipped.
+# docs/specification.md, 'Public tables' and the tables later issues added. Every other model dbt
+# puts in these schemas is added at collection time (public_tables()), and
+# test_every_public_table_is_compared checks the list against what the DuckDB build really has, so a
+# new model is never skipped.
 CONTRACT_TABLES = (
     "marts.dim_sessions",
     "marts.fct_drafts",
@@ -227,7 +228,7 @@ def java_problem() -> str | None:
 @cache
 def public_tables() -> tuple[str, ...]:
     """CONTRACT_TABLES plus every other table-like model that dbt puts in marts or audit
-    (`dbt ls`, no warehouse needed). If listing fails, the contract list alone is used and
+    (`dbt ls`, no warehouse needed). If listing fails, the specification's list alone is used and
     test_every_public_table_is_compared still names any table it misses."""
     tables = set(CONTRACT_TABLES)
     scratch = Path(os.environ.get("TMPDIR", "/tmp")) / f"workbench-spark-ls-{os.getpid()}"

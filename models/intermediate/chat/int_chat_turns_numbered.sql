@@ -20,7 +20,7 @@ numbered as (
         message_length,
         has_attachment,
         -- event_id only breaks ties that event order leaves open, so the numbering is deterministic.
-        -- Cast: some engines (Spark) number rows as int, the contract says bigint.
+        -- Cast: some engines (Spark) number rows as int, the specification says bigint.
         cast(row_number() over (
             partition by session_id
             order by occurred_at, source_file, line_number, event_id

@@ -1,8 +1,9 @@
 -- One row per draft_created event with the draft it creates. A creation without a draftId is
 -- paired, within its session, with a draft id that later events use but no creation carries
--- (contract section 4, fct_drafts): the k-th anonymous creation takes the k-th such "orphan" id,
--- but only when that id is first used at or after the creation, so a draft is never used before
--- it exists. A creation left without a partner is its own draft, 'unlinked:' || event_id.
+-- (docs/specification.md, 'Public tables', fct_drafts): the k-th anonymous creation takes the k-th
+-- such "orphan" id, but only when that id is first used at or after the creation, so a draft is
+-- never used before it exists. A creation left without a partner is its own draft, 'unlinked:' ||
+-- event_id.
 with
 
 draft_created as (
@@ -33,7 +34,7 @@ carried_draft_ids as (
 ),
 
 -- Only these four event types make an id an orphan; runs, tools, suggestions and approvals
--- referencing an id do not (the contract lists the four).
+-- referencing an id do not (the specification lists the four).
 orphan_candidate_references as (
     select
         session_id,
@@ -100,7 +101,7 @@ anonymous_creations_numbered as (
 ),
 
 -- Pairs strictly by number: an orphan used before its creation blocks that pair rather than
--- shifting the numbering, exactly as the contract words it.
+-- shifting the numbering, exactly as the specification words it.
 anonymous_creations_paired as (
     select
         anonymous_creations_numbered.event_id,

@@ -1,5 +1,6 @@
 -- One row per draft (after anonymous creations are linked): its creation, decisions, edits and
--- template use, as contract section 4 defines them for fct_drafts (everything but the runs).
+-- template use, as docs/specification.md, 'Public tables' defines them for fct_drafts (everything
+-- but the runs).
 with
 
 draft_creations as (

@@ -1,6 +1,7 @@
--- One row per member of a persona KPI's population (contract section 5), dated by the timestamp
--- the KPI is dated by, with the dimensions a breakdown slices by. The scorecard and the daily
--- components both aggregate these rows, so each KPI's population is defined once, here.
+-- One row per member of a persona KPI's population (docs/specification.md, 'KPI definitions'),
+-- dated by the timestamp the KPI is dated by, with the dimensions a breakdown slices by. The
+-- scorecard and the daily components both aggregate these rows, so each KPI's population is defined
+-- once, here.
 with
 
 chat_turns as (

@@ -1,5 +1,6 @@
--- One row per workflow run: its earliest start and earliest completion (contract section 4,
--- fct_workflow_runs). A run whose start was never received still gets a row from its completion.
+-- One row per workflow run: its earliest start and earliest completion (docs/specification.md,
+-- 'Public tables', fct_workflow_runs). A run whose start was never received still gets a row from
+-- its completion.
 with
 
 workflow_run_started as (

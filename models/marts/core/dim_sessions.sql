@@ -1,4 +1,4 @@
--- One row per workbench session (contract section 4, marts.dim_sessions).
+-- One row per workbench session (docs/specification.md, 'Public tables', marts.dim_sessions).
 with
 
 sessions_summarized as (

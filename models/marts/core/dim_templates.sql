@@ -1,4 +1,5 @@
--- One row per template id seen in any kept event (contract section 4, marts.dim_templates).
+-- One row per template id seen in any kept event (docs/specification.md, 'Public tables',
+-- marts.dim_templates).
 with
 
 templates_summarized as (

@@ -1,5 +1,6 @@
--- One row per draft: contract section 4, fct_drafts. The run counts come from the runs'
--- intermediate model, not from fct_workflow_runs, because that mart reads the drafts' model.
+-- One row per draft: docs/specification.md, 'Public tables', fct_drafts. The run counts come from
+-- the runs' intermediate model, not from fct_workflow_runs, because that mart reads the drafts'
+-- model.
 with
 
 drafts as (

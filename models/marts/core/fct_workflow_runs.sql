@@ -1,5 +1,6 @@
--- One row per workflow run: contract section 4, fct_workflow_runs. uses_template is read from
--- the drafts' intermediate model, not from fct_drafts, because fct_drafts counts these runs.
+-- One row per workflow run: docs/specification.md, 'Public tables', fct_workflow_runs.
+-- uses_template is read from the drafts' intermediate model, not from fct_drafts, because
+-- fct_drafts counts these runs.
 with
 
 workflow_runs as (

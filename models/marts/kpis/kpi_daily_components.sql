@@ -63,7 +63,8 @@ final as (
         case
             when aggregated.kpi_name = 'time_to_create_workflow' then cast(null as bigint)
             {%- if not adoption_configured %}
-            -- workflow_creations_glob is '': the other channels are unknown (contract section 5).
+            -- workflow_creations_glob is '': the other channels are unknown (docs/specification.md,
+            -- 'KPI definitions').
             when aggregated.kpi_name = 'workbench_adoption' then cast(null as bigint)
             {%- endif %}
             else aggregated.sample_size

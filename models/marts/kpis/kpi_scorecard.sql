@@ -1,7 +1,8 @@
--- One row per (period_grain, period_start, kpi_name): the four persona KPIs of contract section 5
--- for every UTC day, ISO week (Monday) and month in which the KPI's population is not empty. Each
--- period is aggregated from its own population rows, never from smaller periods' results (a
--- median, and a ratio, of a week is not a combination of its days').
+-- One row per (period_grain, period_start, kpi_name): the four persona KPIs of
+-- docs/specification.md, 'KPI definitions' for every UTC day, ISO week (Monday) and month in which
+-- the KPI's population is not empty. Each period is aggregated from its own population rows, never
+-- from smaller periods' results (a median, and a ratio, of a week is not a combination of its
+-- days').
 {%- set adoption_configured = workflow_creations_configured() %}
 {%- set baseline_override = var('manual_workflow_creation_baseline_seconds') %}
 {%- if baseline_override is not none
@@ -27,8 +28,8 @@ kpi_baselines as (
     select * from {{ ref('kpi_baselines') }}
 ),
 
--- The dbt var, when set, overrides the seed (contract section 1). A missing or non-positive
--- baseline stops the build: the KPI would be meaningless.
+-- The dbt var, when set, overrides the seed (docs/specification.md, 'Settings'). A missing or
+-- non-positive baseline stops the build: the KPI would be meaningless.
 baseline as (
     select
         {% if baseline_override is not none -%}
@@ -103,7 +104,8 @@ measured as (
         case
             when aggregated.kpi_name = 'time_to_create_workflow' then checked_baseline.baseline_seconds
             {%- if not adoption_configured %}
-            -- workflow_creations_glob is '': the other channels are unknown (contract section 5).
+            -- workflow_creations_glob is '': the other channels are unknown (docs/specification.md,
+            -- 'KPI definitions').
             when aggregated.kpi_name = 'workbench_adoption' then cast(null as double)
             {%- endif %}
             else cast(aggregated.population_rows as double)

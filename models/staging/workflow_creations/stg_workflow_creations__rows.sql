@@ -1,5 +1,5 @@
 -- One row per data row of the other-channel workflow-creation CSVs, every field read as text,
--- then trimmed, parsed and classified by the rules of contract section 5:
+-- then trimmed, parsed and classified by the rules of docs/specification.md, 'KPI definitions':
 --   ignored_workbench  creation_source is `workbench` (trimmed, any case): the events count it;
 --   rejected           no workflow_id, or a created_at that is missing or cannot be parsed;
 --   duplicate          a later copy of a workflow_id (the earliest created_at is kept);
