@@ -1,9 +1,11 @@
-"""Every public table and column is described, and the described columns are the built ones."""
+"""Every public table and column is described, the described columns are the built ones, and
+the documentation refers only to files of this repository."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 
 from conftest import DBT, ROOT, Build
@@ -48,3 +50,29 @@ def test_every_public_model_and_column_is_documented(sample_build: Build) -> Non
             for c in sorted(set(node["columns"]) - built)
         ]
     assert problems == []
+
+
+def test_the_repository_refers_only_to_itself() -> None:
+    """A clone has no sibling folders and no issue tracker: nothing may point at either."""
+    pattern = r"\.\./shared|shared/(seed|spec)|[Ii]ssue [0-9]|[Cc]ontract section"
+    found = subprocess.run(
+        ["git", "grep", "-n", "-E", pattern, "--", ".", ":!tests/python/test_documentation.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    assert not found, found
+
+
+def test_every_markdown_link_resolves_inside_the_repository() -> None:
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), ROOT / "bench/README.md"]
+    broken = []
+    for page in pages:
+        for target in re.findall(r"\]\(([^)\s]+)\)", page.read_text()):
+            if re.match(r"[a-z]+://|mailto:|#", target):
+                continue
+            path = (page.parent / target.split("#")[0]).resolve()
+            if not path.exists() or (ROOT not in path.parents and path != ROOT):
+                broken.append(f"{page.relative_to(ROOT)}: {target}")
+    assert not broken, broken
