@@ -36,7 +36,7 @@ $(STAMP): requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	@touch $(STAMP)
 
-# Optional: the `spark` target (README "Running on Spark"). Its own pinned requirements, so the
+# Optional: the `spark` target (docs/spark.md). Its own pinned requirements, so the
 # DuckDB setup stays small; dbt-spark's `session` method runs PySpark inside dbt, which needs Java.
 setup-spark: setup $(SPARK_STAMP)
 	@"$${JAVA_HOME:+$$JAVA_HOME/bin/}java" -version >/dev/null 2>&1 || { echo "error: 'java" \
