@@ -105,7 +105,10 @@ def run_workflow(
     for step in spec["steps"]:
         name = step["name"]
         contexts["env"] = env
-        if not evaluate(step.get("if", "success()"), contexts, status):
+        condition = step.get("if", "success()")
+        if not re.search(r"\b(success|failure|always|cancelled)\(\)", condition):
+            condition = f"success() && ({condition})"  # what Actions adds to such a condition
+        if not evaluate(condition, contexts, status):
             night.outcomes[name] = "skipped"
             continue
         with_ = {k: substitute(str(v), contexts, status) for k, v in step.get("with", {}).items()}
