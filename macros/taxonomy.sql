@@ -17,7 +17,9 @@
         the built seed (schema `seeds`, dbt_project.yml), whatever rows the fixture gives. -#}
     {%- if model.resource_type == 'unit_test' -%}
         {%- set taxonomy = api.Relation.create(
-            database=target.database, schema=generate_schema_name('seeds', none), identifier='event_taxonomy'
+            database=target.database if target.database is defined else none,
+            schema=generate_schema_name('seeds', none),
+            identifier='event_taxonomy'
         ) -%}
     {%- endif -%}
     {%- if adapter.get_relation(taxonomy.database, taxonomy.schema, taxonomy.identifier) is none -%}
