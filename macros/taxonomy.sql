@@ -13,6 +13,15 @@
     {%- if not execute -%}
         {{ return([]) }}
     {%- endif -%}
+    {#- A unit test's ref() names its fixture rows, not the seed: the generated SQL still follows
+        the built seed (schema `seeds`, dbt_project.yml), whatever rows the fixture gives. -#}
+    {%- if model.resource_type == 'unit_test' -%}
+        {%- set taxonomy = api.Relation.create(
+            database=target.database if target.database is defined else none,
+            schema=generate_schema_name('seeds', none),
+            identifier='event_taxonomy'
+        ) -%}
+    {%- endif -%}
     {%- if adapter.get_relation(taxonomy.database, taxonomy.schema, taxonomy.identifier) is none -%}
         {{ exceptions.raise_compiler_error(
             "The validation SQL is generated from the seed event_taxonomy, which is not built in "

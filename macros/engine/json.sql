@@ -19,6 +19,37 @@
     coalesce(schema_of_variant(try_parse_json({{ text_expr }})) like 'OBJECT%', false)
 {%- endmacro %}
 
+{#- true when valid JSON text `text_expr` has a comma right before a closing `}` or `]`
+    (`{"a":1,}`, `[1,2,]`), at any depth. RFC 8259 has no trailing comma, but DuckDB's JSON
+    reader lets it through. Run on every line, so a cheap string test comes first: only a line
+    with a comma, blanks and a closing bracket in that order (almost none) gets the exact check,
+    which blanks out every string (where `,}` is text, not syntax) and looks again. -#}
+{% macro json_has_trailing_comma(text_expr) -%}
+    {{ return(adapter.dispatch('json_has_trailing_comma', 'workbench')(text_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_has_trailing_comma(text_expr) -%}
+    case
+        when regexp_matches({{ text_expr }}, ',[ \t\n\r]*[}\]]')
+            then regexp_matches(
+                regexp_replace({{ text_expr }}, '"([^"\\]|\\.)*"', '""', 'g'),
+                ',[ \t\n\r]*[}\]]'
+            )
+        else false
+    end
+{%- endmacro %}
+
+{% macro spark__json_has_trailing_comma(text_expr) -%}
+    {#- Raw literals, so Spark reads the backslashes as the regex's; a string is an unrolled loop
+        of possessive runs (Java's regex engine would recurse once per character otherwise). -#}
+    case
+        when {{ text_expr }} rlike r',[ \t\n\r]*[}\]]'
+            then regexp_replace({{ text_expr }}, r'"[^"\\]*+(?:\\.[^"\\]*+)*+"', '""')
+                rlike r',[ \t\n\r]*[}\]]'
+        else false
+    end
+{%- endmacro %}
+
 {#- the JSON value under top-level key `key_expr` (a SQL string expression), or null. -#}
 {#- the text of the top-level key `key` (a literal) as a string, or null. -#}
 {#- the JSON type name of a JSON value (as json_path_value returns it): NULL, VARCHAR, BIGINT,

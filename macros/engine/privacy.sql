@@ -17,6 +17,57 @@
     '(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]++@[A-Za-z0-9-]+([.][A-Za-z0-9-]+)*[.][A-Za-z]{2,}'
 {%- endmacro %}
 
+{#- An e-mail address in raw JSON text, where characters may be written as JSON escapes
+    (`jane.roe\u0040corp.example`): the `@` and the dots as escapes, and escapes in the name
+    before the `@` (any but `\u0040`, which would leave Spark's possessive run nothing to stop
+    at). Only for the raw text of quarantined lines: a parsed value has its escapes decoded. -#}
+{% macro raw_text_email_regex() -%}
+    {{ return(adapter.dispatch('raw_text_email_regex', 'workbench')()) }}
+{%- endmacro %}
+
+{% macro default__raw_text_email_regex() -%}
+    '(?:[A-Za-z0-9._%+-]|\\u00(?:[0-35-9A-Fa-f][0-9A-Fa-f]|4[1-9A-Fa-f]))+(?:@|\\u0040)[A-Za-z0-9-]+((?:[.]|\\u002[Ee])[A-Za-z0-9-]+)*(?:[.]|\\u002[Ee])[A-Za-z]{2,}'
+{%- endmacro %}
+
+{% macro spark__raw_text_email_regex() -%}
+    {#- As spark__email_regex, as a raw literal: Spark's ordinary literals read `\\` as one. -#}
+    r'(?<![A-Za-z0-9._%+-])(?:[A-Za-z0-9._%+-]|\\u00(?:[0-35-9A-Fa-f][0-9A-Fa-f]|4[1-9A-Fa-f]))++(?:@|\\u0040)[A-Za-z0-9-]+((?:[.]|\\u002[Ee])[A-Za-z0-9-]+)*(?:[.]|\\u002[Ee])[A-Za-z]{2,}'
+{%- endmacro %}
+
+{#- A regex (no anchors) for the literal text `text_expr` (letters, digits, `_`) as it may be
+    written inside a JSON string: each character as itself or as the `\uXXXX` escape of its lower
+    or upper case, so `"pass\u0077ord"` is still the key `password`. Match it case-insensitively. -#}
+{% macro json_escapable_regex(text_expr) -%}
+    {{ return(adapter.dispatch('json_escapable_regex', 'workbench')(text_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_escapable_regex(text_expr) -%}
+    list_aggregate(
+        list_transform(
+            string_split({{ text_expr }}, ''),
+            lambda c: '(?:' || c
+            || '|\\u' || lpad(lower(hex(ord(lower(c)))), 4, '0')
+            || '|\\u' || lpad(lower(hex(ord(upper(c)))), 4, '0') || ')'
+        ),
+        'string_agg',
+        ''
+    )
+{%- endmacro %}
+
+{% macro spark__json_escapable_regex(text_expr) -%}
+    array_join(
+        transform(
+            filter(split({{ text_expr }}, ''), c -> c <> ''),
+            c -> concat(
+                '(?:', c,
+                r'|\\u', lpad(lower(hex(ascii(lower(c)))), 4, '0'),
+                r'|\\u', lpad(lower(hex(ascii(upper(c)))), 4, '0'), ')'
+            )
+        ),
+        ''
+    )
+{%- endmacro %}
+
 {% macro is_email(text_expr) -%}
     {{ return(adapter.dispatch('is_email', 'workbench')(text_expr)) }}
 {%- endmacro %}
@@ -83,9 +134,10 @@
 {%- endmacro %}
 
 {#- The raw text with the value of every key matched by `keys_alternation_expr` (a
-    `|`-separated, case-insensitive list) replaced by "[REDACTED]" and every e-mail address by
-    "[REDACTED]". Works on broken JSON too, as quarantined lines are; a nested object or array
-    value is redacted one level deep. -#}
+    `|`-separated, case-insensitive list of regexes, json_escapable_regex of each forbidden key)
+    replaced by "[REDACTED]" and every e-mail address, JSON escapes included, by "[REDACTED]".
+    Works on broken JSON too, as quarantined lines are; a nested object or array value is
+    redacted one level deep. -#}
 {% macro redact_raw_text(text_expr, keys_alternation_expr) -%}
     {{ return(adapter.dispatch('redact_raw_text', 'workbench')(text_expr, keys_alternation_expr)) }}
 {%- endmacro %}
@@ -99,7 +151,7 @@
             '\1"[REDACTED]"',
             'g'
         ),
-        {{ email_regex() }},
+        {{ raw_text_email_regex() }},
         '[REDACTED]',
         'g'
     )
@@ -117,7 +169,7 @@
             || r'("[^"\\]*+(?:\\.[^"\\]*+)*+"?|\[[^\]]*\]?|\{[^}]*\}?|[^,}\]]*)',
             '$1"[REDACTED]"'
         ),
-        {{ email_regex() }},
+        {{ raw_text_email_regex() }},
         '[REDACTED]'
     )
 {%- endmacro %}

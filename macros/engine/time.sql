@@ -4,6 +4,15 @@
     (kept to the microsecond), `Z`, `+HH:MM`/`-HH:MM` or no zone (UTC). Anything else, or an
     impossible date, gives null. -#}
 
+{#- The accepted forms as one pattern: hours 00-23 (`24:00`, the end of a day, is no instant a
+    client clock writes, so it is invalid rather than the next day's midnight), minutes and
+    seconds 00-59 (no leap second), and a zone offset of at most 18:00 with minutes 00-59, the
+    range java.time allows (the widest in use is +14:00). The casts would otherwise shift a time
+    by `+99:00` hours or read `+01:60` as two hours. -#}
+{% macro iso8601_pattern() -%}
+    {{- return('[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]+)?([Zz]|[+-]((0[0-9]|1[0-7]):[0-5][0-9]|18:00))?') -}}
+{%- endmacro %}
+
 {% macro parse_iso8601_utc(text_expr) -%}
     {{ return(adapter.dispatch('parse_iso8601_utc', 'workbench')(text_expr)) }}
 {%- endmacro %}
@@ -15,7 +24,7 @@
     case
         when regexp_full_match(
                 {{ text_expr }},
-                '[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})?'
+                '{{ iso8601_pattern() }}'
             )
             then cast(
                 try_cast(
@@ -34,7 +43,7 @@
         profile); the pattern keeps out the looser ones it would also accept. -#}
     case
         when {{ text_expr }} rlike
-                '^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})?$'
+                '^{{ iso8601_pattern() }}$'
             then cast(
                 case
                     when {{ text_expr }} rlike '([Zz]|[+-][0-9]{2}:[0-9]{2})$' then upper({{ text_expr }})

@@ -111,6 +111,7 @@ def test_incremental_equals_full_refresh(tmp_path: Path) -> None:
         "raw_events_glob": str(raw / "events" / "**" / "*.jsonl"),
         "workflow_creations_glob": str(raw / "workflow_creations" / "*.csv"),
         "max_quarantine_rate": 1,
+        "max_id_conflict_rate": 1,
     }
     incremental_db = tmp_path / "incremental.duckdb"
     for batch in range(len(batches())):
@@ -141,6 +142,16 @@ def test_incremental_equals_full_refresh(tmp_path: Path) -> None:
         "select sum(duplicates_dropped) from audit.load_reconciliation"
         " where source_kind = 'raw_events'"
     ) == [(3,)]
+    # The late copy of a05 took over, so the first-loaded one is now the conflicting later copy;
+    # the resend of b02 has the same content and is no conflict.
+    assert incremental.query(
+        "select event_id, source_file, line_number, kept_source_file, kept_line_number,"
+        " differing_fields from audit.event_id_conflicts"
+    ) == [
+        ("a05", str(raw / "events" / "date=2026-02-28" / "part-0000.jsonl"), 5,
+         str(raw / "events" / "date=2026-02-27" / "part-0009.jsonl"), 1,
+         "nodeCount;source;templateId;timestamp"),
+    ]  # fmt: skip
 
 
 def test_changed_file_stops_an_incremental_build(tmp_path: Path) -> None:
@@ -176,7 +187,7 @@ def test_second_build_without_new_files_changes_nothing(tmp_path: Path) -> None:
         deliver(raw, batch)
     dbt_vars = {"raw_events_glob": str(raw / "events" / "**" / "*.jsonl"),
                 "workflow_creations_glob": str(raw / "workflow_creations" / "*.csv"),
-                "max_quarantine_rate": 1}  # fmt: skip
+                "max_quarantine_rate": 1, "max_id_conflict_rate": 1}  # fmt: skip
     db = tmp_path / "wh.duckdb"
     first = run_dbt_build(tmp_path / "one", dbt_vars, db_path=db)
     assert first.returncode == 0, first.output[-3000:]

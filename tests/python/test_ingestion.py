@@ -38,8 +38,10 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Build, Path]:
     events = work / "events"
     write_fixture(events)
     build = run_dbt_build(
-        work, {"raw_events_glob": f"{events}/**/*.jsonl*", "max_quarantine_rate": 1, **NO_CSV}
-    )
+        work,
+        {"raw_events_glob": f"{events}/**/*.jsonl*", "max_quarantine_rate": 1,
+         "max_id_conflict_rate": 1, **NO_CSV},
+    )  # fmt: skip
     assert build.returncode == 0, build.output[-4000:]
     return build, events
 
@@ -133,6 +135,22 @@ def test_reconciliation_per_file(built: tuple[Build, Path]) -> None:
     assert expected[f"{events}/date=2026-02-03/part-2.jsonl"] == (0, 0, 0, 0)
 
 
+def test_id_conflicts(built: tuple[Build, Path]) -> None:
+    """The two later copies of e-1 differ from the kept one (which has userId and referrer); the
+    identical and the trimmed resends are no conflicts."""
+    build, events = built
+    kept = (f"{events}/date=2026-02-02/part-1.jsonl", 1)
+    assert sorted(
+        build.query(
+            "select source_file, line_number, event_id, kept_source_file, kept_line_number,"
+            " differing_fields from audit.event_id_conflicts"
+        )
+    ) == [
+        (f"{events}/date=2026-02-02/part-1.jsonl", 10, "e-1", *kept, "referrer;timestamp;userId"),
+        (f"{events}/date=2026-02-03/part-1.jsonl.gz", 1, "e-1", *kept, "referrer;userId"),
+    ]
+
+
 def test_property_issues(built: tuple[Build, Path]) -> None:
     build, _ = built
     rows = set(build.query("select event_id, property_key, issue from audit.property_issues"))
@@ -159,7 +177,8 @@ def test_typed_values(built: tuple[Build, Path]) -> None:
 def test_second_copy_of_a_file_only_adds_duplicates(tmp_path: Path) -> None:
     events = tmp_path / "events"
     write_fixture(events)
-    vars_ = {"raw_events_glob": f"{events}/**/*.jsonl*", "max_quarantine_rate": 1, **NO_CSV}
+    vars_ = {"raw_events_glob": f"{events}/**/*.jsonl*", "max_quarantine_rate": 1,
+             "max_id_conflict_rate": 1, **NO_CSV}  # fmt: skip
     first = run_dbt_build(tmp_path / "one", vars_, select="+models/audit")
     assert first.returncode == 0, first.output[-3000:]
     original = events / "date=2026-02-02/part-1.jsonl"

@@ -37,6 +37,11 @@ PLANTED_SECRETS = [
     "pw-nested-quarantined",
     "quarantined.nested@example.com",
     "chat text in a quarantined line",
+    "jane.doe",
+    "jane.roe",
+    "esc-pw-777",
+    "tok-esc-555",
+    "key-esc-313",
 ]
 
 
@@ -70,6 +75,15 @@ LINES = [
           properties={"secret": "pw-nested-quarantined",
                       "content": "chat text in a quarantined line",
                       "emailAddress": "quarantined.nested@example.com"}),
+    # a percent-encoded e-mail in a referrer's path
+    event("session_started", "2026-02-02T09:07:00Z", eventId="p-start-2",
+          referrer="https://intra.example/users/jane.doe%40corp.example/profile"),
+    # quarantined (no draftId), keys and e-mails written with JSON escapes: json.dumps would
+    # decode them, so the text is written by hand
+    '{"event":"workbench.draft_accepted","sessionId":"s-p","timestamp":"2026-02-02T09:08:00Z",'
+    '"pass\\u0077ord":"esc-pw-777","note":"jane.roe\\u0040corp.example",'
+    '"properties":{"\\u0054oken":"tok-esc-555","\\u0061\\u0070\\u0069key":"key-esc-313",'
+    '"who":"j\\u002eesc\\u0040corp\\u002eexample"}}',
 ]  # fmt: skip
 
 
@@ -101,6 +115,7 @@ def test_findings_name_the_keys_never_the_values(built: Build) -> None:
     assert rows == {
         ("p-start", "userId", "email_hashed"),
         ("p-start", "referrer", "email_redacted"),
+        ("p-start-2", "referrer", "email_redacted"),
         ("p-chat", "message", "denylisted_key"),
         ("p-chat", "Password", "denylisted_key"),
         ("p-chat", "prompt", "denylisted_key"),
@@ -115,8 +130,11 @@ def test_findings_name_the_keys_never_the_values(built: Build) -> None:
 
 
 def test_stored_values(built: Build) -> None:
-    assert built.query("select user_id, referrer from staging.stg_workbench__session_started") == [
-        (sha("alice@example.com"), "https://intra.example/home")
+    assert built.query(
+        "select user_id, referrer from staging.stg_workbench__session_started order by occurred_at"
+    ) == [
+        (sha("alice@example.com"), "https://intra.example/home"),
+        (None, "https://intra.example/users/[REDACTED_EMAIL]/profile"),
     ]
     assert built.query("select approver_id from staging.stg_workbench__approval_completed") == [
         (sha("Bob@Example.org"),)
@@ -132,10 +150,17 @@ def test_stored_values(built: Build) -> None:
 
 def test_quarantined_lines_are_redacted(built: Build) -> None:
     raw = [r for (r,) in built.query("select raw_line from audit.quarantined_events order by 1")]
-    assert len(raw) == 3
+    assert len(raw) == 4
     assert all("[REDACTED]" in r for r in raw)
     assert any('"apiKey": "[REDACTED]"' in r for r in raw)
     assert any('"token":"[REDACTED]"' in r for r in raw)
+    # Keys and e-mail addresses written with JSON escapes are found all the same.
+    assert (
+        '{"event":"workbench.draft_accepted","sessionId":"s-p","timestamp":"2026-02-02T09:08:00Z",'
+        '"pass\\u0077ord":"[REDACTED]","note":"[REDACTED]",'
+        '"properties":{"\\u0054oken":"[REDACTED]","\\u0061\\u0070\\u0069key":"[REDACTED]",'
+        '"who":"[REDACTED]"}}'
+    ) in raw
 
 
 def text_values(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:

@@ -3,7 +3,8 @@
 (tests/python/fixtures/hostile_cases.py's write_hostile_files) in one events folder, one
 subfolder each, built as tests/python/test_hostile_input.py builds its fixture (no CSV source,
 max_quarantine_rate 1: the fixture is mostly bad lines, and the default rate stops the build on
-purpose). The hostile BROKEN_FILES, which stop the build on purpose, are never written.
+purpose; max_id_conflict_rate 1 likewise, for its resends of one eventId with other content).
+The hostile BROKEN_FILES, which stop the build on purpose, are never written.
 
 Three inputs give different results on Spark, as docs/spark.md documents ("What changes on Spark"),
 so the equality fixture leaves them out and the Spark-only fixture holds just them:
@@ -66,6 +67,7 @@ def dbt_vars(events: Path) -> dict:
         "raw_events_glob": f"{events}/**/*.jsonl*",
         "workflow_creations_glob": "",
         "max_quarantine_rate": 1,
+        "max_id_conflict_rate": 1,
     }
 
 

@@ -35,7 +35,10 @@ trimmed as (
 checked as (
     select
         *,
-        is_valid_utf8 and {{ json_is_object('trimmed_line') }} as is_json_object
+        -- A trailing comma is no JSON (macros/engine/json.sql says why it needs its own test).
+        is_valid_utf8
+        and {{ json_is_object('trimmed_line') }}
+        and not {{ json_has_trailing_comma('trimmed_line') }} as is_json_object
     from trimmed
 ),
 

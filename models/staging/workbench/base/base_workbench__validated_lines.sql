@@ -36,12 +36,13 @@ privacy_denylist as (
     select * from {{ ref('privacy_denylist') }}
 ),
 
--- The forbidden keys as one lower-case list (for the keys of kept lines) and as one regex
--- alternation (for redacting the text of quarantined lines).
+-- The forbidden keys as one lower-case list (for the keys of kept lines, whose escapes the parse
+-- decoded) and as one regex alternation that also matches them written with JSON escapes (for
+-- redacting the raw text of quarantined lines).
 denylist as (
     select
         {{ list_agg('lower(property_key)') }} as keys,
-        {{ listagg('property_key', "'|'") }} as keys_alternation
+        {{ listagg(json_escapable_regex('property_key'), "'|'") }} as keys_alternation
     from privacy_denylist
 ),
 
@@ -131,11 +132,15 @@ normalized as (
 
 -- Privacy: an identifier that is an e-mail address is replaced by its salted hash (still
 -- joinable, no longer readable); an e-mail address inside any other text is replaced by
--- [REDACTED_EMAIL]; a referrer keeps scheme, host and path only (docs/privacy.md).
+-- [REDACTED_EMAIL]; a referrer keeps scheme, host and path only, and is searched with its
+-- percent-encoded `@` (`%40`) read as one, as a browser writes an address in a path
+-- (docs/privacy.md).
 protected as (
     select
         {%- for property in properties %}
-        {%- if property.rules | length == 1 %}
+        {%- if property.key == 'referrer' %}
+        {{ property_privacy_finding(property.value_type, "replace(value__" ~ property.column ~ ", '%40', '@')") }}
+        {%- elif property.rules | length == 1 %}
         {{ property_privacy_finding(property.value_type, 'value__' ~ property.column) }}
         {%- else %}
         case
@@ -245,8 +250,9 @@ new_lines as (
         case
             when finding__{{ c }} = 'email_hashed' then {{ pii_hash('value__' ~ c) }}
             {%- if property.key == 'referrer' %}
-            when value__{{ c }} is not null
-                then {{ redact_emails(url_without_query('value__' ~ c), '[REDACTED_EMAIL]') }}
+            when finding__{{ c }} = 'email_redacted'
+                then {{ redact_emails(url_without_query("replace(value__" ~ c ~ ", '%40', '@')"), '[REDACTED_EMAIL]') }}
+            when value__{{ c }} is not null then {{ url_without_query('value__' ~ c) }}
             {%- endif %}
             when finding__{{ c }} = 'email_redacted' then {{ redact_emails('value__' ~ c, '[REDACTED_EMAIL]') }}
             else value__{{ c }}
