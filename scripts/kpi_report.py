@@ -315,6 +315,8 @@ def panel_svg(panel: Panel, width: int) -> str:
         f'height="{frame.height}" viewBox="0 0 {width} {frame.height}" role="img" '
         f'aria-label="{_attr(panel.title)}">',
         f'<text x="{frame.left}" y="16" class="panel-title">{html.escape(panel.title)}</text>',
+        f'<text x="{width - frame.right}" y="16" text-anchor="end" class="tick">'
+        f"{html.escape(panel.y_label)}</text>",
     ]
     # Gridlines and labels every 25 points on the value axis.
     ticks = round((high - low) / 0.25)
@@ -483,12 +485,8 @@ def headline_weeks(rows: Sequence[ScorecardRow]) -> tuple[date | None, date | No
     weeks = [row for row in rows if row.period_grain == "week"]
     complete = max((row.period_start for row in weeks if row.is_complete_period), default=None)
     latest = max((row.period_start for row in weeks), default=None)
-    partial = latest if latest is not None and latest != complete else None
-    if partial is not None and any(
-        row.is_complete_period for row in weeks if row.period_start == partial
-    ):
-        partial = None
-    return complete, partial
+    # Weeks end in order, so a week after the latest complete one is partial.
+    return complete, latest if latest != complete else None
 
 
 def _card(kpi_name: str, rows: Sequence[ScorecardRow], week: date, partial: bool) -> str:
