@@ -369,7 +369,8 @@ def test_sqlalchemy_with_duckdb_engine_connects_read_only(published: Place) -> N
 
 
 # The primary key of every table of schema marts (the constraints of its contract in
-# models/marts/, the quality marts included, and, for the semantic layer's tables, models/semantic/).
+# models/marts/, the quality marts included, and, for the semantic layer's tables,
+# models/semantic/).
 MART_KEYS = {
     "dim_sessions": ["session_id"],
     "dim_templates": ["template_id"],
