@@ -147,8 +147,13 @@ def main() -> int:
         return 1
     try:
         rows = fetch(db_path)
-    except duckdb.CatalogException as exc:
-        print(f"error: {db_path} has no KPI scorecard ({exc}); run dbt build.", file=sys.stderr)
+    except (duckdb.CatalogException, duckdb.BinderException) as exc:
+        # Binder: a scorecard built by an earlier version, without is_complete_period.
+        print(
+            f"error: {db_path} has no KPI scorecard, or one of an earlier version ({exc}); "
+            "run dbt build.",
+            file=sys.stderr,
+        )
         return 1
 
     first = rows[0] if rows else None
