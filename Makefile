@@ -95,7 +95,7 @@ run: sample build
 	@echo "Warehouse built: $(WORKBENCH_DB_PATH) (the build file; BI tools never open it)"
 	@echo "Published for readers: $(WORKBENCH_SERVING_PATH) and $(WORKBENCH_PARQUET_DIR)/<table>.parquet"
 	@echo "KPI report: $(REPORT_PATH) (opens offline in any browser)"
-	@echo "Quarantined lines: audit.quarantined_events; per-file counts: audit.load_reconciliation"
+	@echo "Data quality for readers: marts.quality_* (docs/serving.md); quarantined lines with their text: audit.quarantined_events (build file)"
 	@echo "Next: $(BIN)/duckdb -readonly $(WORKBENCH_SERVING_PATH) -c 'from marts.kpi_scorecard limit 10'"
 
 # sqlfluff's dbt templater compiles against the profile's warehouse, so lint gets a private one

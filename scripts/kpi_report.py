@@ -3,8 +3,13 @@
 
 Reads the built warehouse read-only (the serving file when it exists, else the dbt build file) and
 draws what the marts already computed: each KPI's value by day and by ISO week against its target,
-with sample sizes, and the draft funnel. Plotly's JavaScript is embedded once in the page, so the
-file opens anywhere without network access. Nothing here recomputes a KPI.
+with sample sizes, and the draft funnel. The charts are static SVG written here (no JavaScript, no
+plotting library), so the file is small and opens in any browser without network access; hovering
+a point shows its numbers (SVG titles). Nothing here recomputes a KPI.
+
+The headline cards show the latest complete ISO week (`is_complete_period`), as
+scripts/print_scorecard.py does; the current, partial week is shown beside them, labelled partial.
+Small samples (`is_small_sample`) are greyed out. Rate axes always run from 0% to 100%.
 """
 
 from __future__ import annotations
@@ -19,10 +24,6 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
-import plotly.graph_objects as go
-import plotly.io as pio
-from plotly.offline import get_plotlyjs
-from plotly.subplots import make_subplots
 
 DEFAULT_OUTPUT = Path("reports/kpi_report.html")
 GRAINS = ("day", "week")
@@ -46,14 +47,18 @@ KPI_LABELS = {
         "Share of accepted drafts that use a template.",
     ),
 }
-COLOURS = {"value": "#1f4e79", "target": "#555555", "sample": "#c9d3de"}
+COLOURS = {"value": "#1f4e79", "target": "#555555", "sample": "#c9d3de", "small": "#d6d6d6"}
 MARKER_COLOURS = {True: "#2e7d32", False: "#c62828", None: "#9e9e9e"}
-CHART_HEIGHT = 380
-WEEK_MS = 7 * 24 * 3600 * 1000
+# One colour per funnel stage in the weekly lines.
+STAGE_COLOURS = ("#1f4e79", "#6a8caf", "#2e7d32", "#e08214")
+# The time KPI is a change against the baseline: its axis runs from -100% (instant) up to 0% (as
+# slow as by hand) or higher, in these steps.
+CHANGE_AXIS_STEP = 0.25
 
 SCORECARD_SQL = """
     select kpi_name, persona, period_grain, period_start, numerator, denominator, value,
-        target_value, comparison, meets_target, sample_size
+        target_value, comparison, meets_target, sample_size, period_end, is_complete_period,
+        is_small_sample
     from marts.kpi_scorecard
     where period_grain in ('day', 'week')
     order by kpi_name, period_grain, period_start
@@ -94,6 +99,9 @@ class ScorecardRow:
     comparison: str
     meets_target: bool | None
     sample_size: int | None
+    period_end: date
+    is_complete_period: bool
+    is_small_sample: bool
 
 
 @dataclass(frozen=True)
@@ -150,115 +158,244 @@ def _num(value: float | None) -> str:
 
 def _hover(row: ScorecardRow) -> str:
     verdict = {True: "meets target", False: "misses target", None: "no value"}[row.meets_target]
+    notes = [
+        *([] if row.is_complete_period else ["partial period: the data does not cover all of it"]),
+        *(["small sample: too few to judge"] if row.is_small_sample else []),
+    ]
+    return "\n".join(
+        [
+            f"{row.period_grain} of {row.period_start:%Y-%m-%d}: value {_pct(row.value)}",
+            f"{verdict}; target {row.comparison} {_pct(row.target_value, 0)}",
+            f"numerator {_num(row.numerator)}, denominator {_num(row.denominator)}",
+            f"sample size {row.sample_size}",
+            *notes,
+        ]
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# What a chart shows, computed first (the tests read these), then drawn as SVG.
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Point:
+    x: date
+    value: float | None
+    sample_size: int
+    colour: str  # by target met; grey for a small sample or no value
+    is_small_sample: bool
+    is_partial: bool
+    hover: str
+
+
+@dataclass(frozen=True)
+class Panel:
+    title: str
+    grain: str
+    points: list[Point]
+    target: float | None
+    y_range: tuple[float, float]
+    y_label: str
+
+
+def is_change_kpi(kpi_name: str) -> bool:
+    """time_to_create_workflow is a change against the baseline (-0.5 = twice as fast), not a
+    share, so its axis is not 0-100%."""
+    return kpi_name == "time_to_create_workflow"
+
+
+def y_range(kpi_name: str, values: Sequence[float]) -> tuple[float, float]:
+    """Honest axes: a share always on 0-100%; the change KPI from -100% to at least 0%."""
+    if not is_change_kpi(kpi_name):
+        return (0.0, 1.0)
+    top = max([0.0, *values])
+    steps = -(-top // CHANGE_AXIS_STEP)  # ceiling
+    return (-1.0, steps * CHANGE_AXIS_STEP)
+
+
+def kpi_panel(kpi_name: str, rows: Sequence[ScorecardRow], grain: str) -> Panel:
+    chosen = [row for row in rows if row.kpi_name == kpi_name and row.period_grain == grain]
+    points = [
+        Point(
+            x=row.period_start,
+            value=row.value,
+            sample_size=row.sample_size or 0,
+            colour=(
+                COLOURS["small"]
+                if row.is_small_sample and row.value is not None
+                else MARKER_COLOURS[row.meets_target]
+            ),
+            is_small_sample=row.is_small_sample,
+            is_partial=not row.is_complete_period,
+            hover=_hover(row),
+        )
+        for row in chosen
+    ]
+    targets = {row.target_value for row in chosen if row.target_value is not None}
+    values = [point.value for point in points if point.value is not None]
+    return Panel(
+        title="By day" if grain == "day" else "By ISO week",
+        grain=grain,
+        points=points,
+        target=targets.pop() if len(targets) == 1 else None,
+        y_range=y_range(kpi_name, [*values, *targets]),
+        y_label="change vs manual baseline" if is_change_kpi(kpi_name) else "share of population",
+    )
+
+
+def kpi_panels(kpi_name: str, rows: Sequence[ScorecardRow]) -> list[Panel]:
+    return [kpi_panel(kpi_name, rows, grain) for grain in GRAINS]
+
+
+def _attr(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _f(number: float) -> str:
+    return f"{number:.1f}"
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Pixel geometry of one panel: the value plot above, the sample-size strip below it."""
+
+    width: int
+    left: int = 56
+    right: int = 12
+    top: int = 28
+    plot_height: int = 180
+    gap: int = 14
+    strip_height: int = 44
+    bottom: int = 24
+
+    @property
+    def height(self) -> int:
+        return self.top + self.plot_height + self.gap + self.strip_height + self.bottom
+
+    @property
+    def plot_width(self) -> int:
+        return self.width - self.left - self.right
+
+    @property
+    def strip_top(self) -> int:
+        return self.top + self.plot_height + self.gap
+
+
+def _x_scale(days: Sequence[date], frame: Frame, step_days: int):
+    """Dates to pixels on a time axis (gaps between periods stay visible), with room for half a
+    period at each end."""
+    first, last = min(days).toordinal(), max(days).toordinal()
+    span = (last - first) + step_days
+    unit = frame.plot_width / span
+
+    def x(day: date) -> float:
+        return frame.left + (day.toordinal() - first + step_days / 2) * unit
+
+    return x, unit * step_days
+
+
+def _date_labels(days: Sequence[date], x, baseline: float) -> list[str]:
+    """At most about eight date labels under the axis."""
+    step = max(1, -(-len(days) // 8))
+    return [
+        f'<text x="{_f(x(day))}" y="{baseline}" text-anchor="middle" class="tick">'
+        f"{day:%b} {day.day}</text>"
+        for day in days[::step]
+    ]
+
+
+def panel_svg(panel: Panel, width: int) -> str:
+    frame = Frame(width)
+    low, high = panel.y_range
+
+    def y(value: float) -> float:
+        return frame.top + (high - value) / (high - low) * frame.plot_height
+
+    parts = [
+        f'<svg class="panel" xmlns="http://www.w3.org/2000/svg" width="{width}" '
+        f'height="{frame.height}" viewBox="0 0 {width} {frame.height}" role="img" '
+        f'aria-label="{_attr(panel.title)}">',
+        f'<text x="{frame.left}" y="16" class="panel-title">{html.escape(panel.title)}</text>',
+        f'<text x="{width - frame.right}" y="16" text-anchor="end" class="tick">'
+        f"{html.escape(panel.y_label)}</text>",
+    ]
+    # Gridlines and labels every 25 points on the value axis.
+    ticks = round((high - low) / 0.25)
+    for i in range(ticks + 1):
+        value = low + i * 0.25
+        parts.append(
+            f'<line x1="{frame.left}" x2="{width - frame.right}" y1="{_f(y(value))}" '
+            f'y2="{_f(y(value))}" class="{"zero" if abs(value) < 1e-9 else "grid"}"/>'
+            f'<text x="{frame.left - 6}" y="{_f(y(value) + 4)}" text-anchor="end" '
+            f'class="tick">{value:.0%}</text>'
+        )
+    if not panel.points:
+        parts.append("</svg>")
+        return "".join(parts)
+    days = [point.x for point in panel.points]
+    x, period_px = _x_scale(days, frame, 7 if panel.grain == "week" else 1)
+    if panel.target is not None:
+        parts.append(
+            f'<line x1="{frame.left}" x2="{width - frame.right}" y1="{_f(y(panel.target))}" '
+            f'y2="{_f(y(panel.target))}" class="target"><title>target '
+            f"{_pct(panel.target, 0)}</title></line>"
+        )
+    # Sample sizes as bars in their own strip: an axis of their own, never over the values.
+    most = max(point.sample_size for point in panel.points) or 1
+    bar = max(1.0, min(period_px * 0.7, 24.0))
+    strip_bottom = frame.strip_top + frame.strip_height
+    parts.append(
+        f'<text x="{frame.left - 6}" y="{frame.strip_top + 9}" text-anchor="end" '
+        f'class="tick">n {most:,}</text>'
+    )
+    for point in panel.points:
+        height = point.sample_size / most * frame.strip_height
+        parts.append(
+            f'<rect class="sample" x="{_f(x(point.x) - bar / 2)}" y="{_f(strip_bottom - height)}" '
+            f'width="{_f(bar)}" height="{_f(height)}" fill="{COLOURS["sample"]}">'
+            f"<title>{html.escape(point.hover)}</title></rect>"
+        )
+    # The value line joins the periods that can be read: small samples and gaps break it.
+    segments: list[list[Point]] = [[]]
+    for point in panel.points:
+        if point.value is None or point.is_small_sample:
+            segments.append([])
+        else:
+            segments[-1].append(point)
+    for segment in segments:
+        if len(segment) > 1:
+            coords = " ".join(f"{_f(x(p.x))},{_f(y(p.value))}" for p in segment)
+            parts.append(
+                f'<polyline class="series" points="{coords}" fill="none" '
+                f'stroke="{COLOURS["value"]}" stroke-width="2"/>'
+            )
+    for point in panel.points:
+        if point.value is None:
+            continue
+        classes = " ".join(
+            [
+                "point",
+                *(["small"] if point.is_small_sample else []),
+                *(["partial"] if point.is_partial else []),
+            ]
+        )
+        # A partial period is drawn hollow: its value may still move.
+        fill = "#ffffff" if point.is_partial else point.colour
+        parts.append(
+            f'<circle class="{classes}" cx="{_f(x(point.x))}" cy="{_f(y(point.value))}" r="4.5" '
+            f'fill="{fill}" stroke="{point.colour}" stroke-width="2">'
+            f"<title>{html.escape(point.hover)}</title></circle>"
+        )
+    parts += _date_labels(days, x, frame.strip_top + frame.strip_height + 16)
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def kpi_chart(kpi_name: str, rows: Sequence[ScorecardRow]) -> str:
+    day, week = kpi_panels(kpi_name, rows)
     return (
-        f"{row.period_grain} of {row.period_start:%Y-%m-%d}<br>value {_pct(row.value)} "
-        f"({verdict}; target {row.comparison} {_pct(row.target_value, 0)})<br>"
-        f"numerator {_num(row.numerator)}, denominator {_num(row.denominator)}<br>"
-        f"sample size {row.sample_size}"
+        f'<div class="chart" id="chart-{_attr(kpi_name)}">'
+        f"{panel_svg(day, 820)}{panel_svg(week, 440)}</div>"
     )
-
-
-def week_ticks(weeks: Sequence[date]) -> dict:
-    """Ticks on ISO week starts (Mondays; Plotly's own weekly ticks fall on Sundays), at most
-    about a dozen of them."""
-    step = max(1, -(-len(set(weeks)) // 12))
-    return {"tickmode": "linear", "tick0": "2024-01-01", "dtick": step * WEEK_MS}
-
-
-def kpi_figure(kpi_name: str, rows: Sequence[ScorecardRow]) -> go.Figure:
-    """Day and week side by side: value line coloured by target met, target dashed, n as bars."""
-    fig = make_subplots(
-        rows=1,
-        cols=2,
-        column_widths=[0.65, 0.35],
-        subplot_titles=("By day", "By ISO week"),
-        specs=[[{"secondary_y": True}, {"secondary_y": True}]],
-        horizontal_spacing=0.09,
-    )
-    for col, grain in enumerate(GRAINS, start=1):
-        points = [row for row in rows if row.kpi_name == kpi_name and row.period_grain == grain]
-        x = [row.period_start for row in points]
-        first = col == 1
-        fig.add_trace(
-            go.Bar(
-                x=x,
-                y=[row.sample_size for row in points],
-                name="sample size",
-                marker_color=COLOURS["sample"],
-                legendgroup="sample",
-                showlegend=first,
-                hoverinfo="skip",
-            ),
-            row=1,
-            col=col,
-            secondary_y=False,
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=[row.target_value for row in points],
-                name="target",
-                mode="lines",
-                line={"color": COLOURS["target"], "dash": "dash", "width": 1.5},
-                legendgroup="target",
-                showlegend=first,
-                hoverinfo="skip",
-            ),
-            row=1,
-            col=col,
-            secondary_y=True,
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=[row.value for row in points],
-                name="value",
-                mode="lines+markers",
-                line={"color": COLOURS["value"], "width": 2},
-                marker={
-                    "size": 7,
-                    "color": [MARKER_COLOURS[row.meets_target] for row in points],
-                },
-                legendgroup="value",
-                showlegend=first,
-                text=[_hover(row) for row in points],
-                hovertemplate="%{text}<extra></extra>",
-            ),
-            row=1,
-            col=col,
-            secondary_y=True,
-        )
-        # Plotly draws an overlaying axis above its base axis: the sample-size bars sit on the
-        # base axis (shown on the right) so the value and target lines stay visible on top.
-        fig.update_yaxes(
-            title_text="sample size" if col == 2 else None,
-            side="right",
-            showgrid=False,
-            rangemode="tozero",
-            row=1,
-            col=col,
-            secondary_y=False,
-        )
-        # An overlaying axis syncs its ticks to the base axis unless told otherwise.
-        fig.update_yaxes(
-            tickformat=".1~%",
-            tickmode="auto",
-            side="left",
-            showgrid=True,
-            row=1,
-            col=col,
-            secondary_y=True,
-        )
-        if grain == "week":
-            fig.update_xaxes(week_ticks(x), tickformat="%b %-d", row=1, col=col)
-    fig.update_layout(
-        template="plotly_white",
-        height=CHART_HEIGHT,
-        margin={"l": 50, "r": 50, "t": 40, "b": 40},
-        legend={"orientation": "h", "y": -0.15},
-        bargap=0.3,
-    )
-    return fig
 
 
 def funnel_totals(counts: Sequence[FunnelCount]) -> list[tuple[str, int]]:
@@ -268,75 +405,145 @@ def funnel_totals(counts: Sequence[FunnelCount]) -> list[tuple[str, int]]:
     return [(stage, total) for (_, stage), total in sorted(totals.items())]
 
 
-def funnel_figure(counts: Sequence[FunnelCount]) -> go.Figure:
+def funnel_chart(counts: Sequence[FunnelCount]) -> str:
+    """Whole-period totals as bars (with the share of the step before), and each stage by week."""
     totals = funnel_totals(counts)
-    fig = make_subplots(
-        rows=1,
-        cols=2,
-        column_widths=[0.45, 0.55],
-        subplot_titles=("Whole period", "By ISO week"),
-        horizontal_spacing=0.12,
-    )
-    fig.add_trace(
-        go.Funnel(
-            y=[stage for stage, _ in totals],
-            x=[total for _, total in totals],
-            textinfo="value+percent previous",
-            marker={"color": COLOURS["value"]},
-            showlegend=False,
-        ),
-        row=1,
-        col=1,
-    )
-    for stage, _ in totals:
-        weekly = [item for item in counts if item.stage == stage]
-        fig.add_trace(
-            go.Scatter(
-                x=[item.week_start for item in weekly],
-                y=[item.count for item in weekly],
-                name=stage,
-                mode="lines+markers",
-            ),
-            row=1,
-            col=2,
+    width, row_height, label_width = 520, 40, 150
+    height = 30 + row_height * max(1, len(totals))
+    most = max([total for _, total in totals] or [1]) or 1
+    bars = [
+        f'<svg class="panel" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="Whole period">'
+        '<text x="0" y="16" class="panel-title">Whole period</text>'
+    ]
+    previous = None
+    for i, (stage, total) in enumerate(totals):
+        top = 28 + i * row_height
+        length = total / most * (width - label_width - 140)
+        share = f" ({total / previous:.0%} of previous)" if previous else ""
+        bars.append(
+            f'<text x="{label_width - 8}" y="{top + 19}" text-anchor="end">'
+            f"{html.escape(stage)}</text>"
+            f'<rect class="series" x="{label_width}" y="{top + 4}" width="{_f(max(length, 1.0))}" '
+            f'height="{row_height - 12}" fill="{COLOURS["value"]}"><title>{html.escape(stage)}: '
+            f"{total:,}</title></rect>"
+            f'<text x="{_f(label_width + length + 6)}" y="{top + 19}">{total:,}{share}</text>'
         )
-    fig.update_yaxes(rangemode="tozero", title_text="count", row=1, col=2)
-    weeks = [item.week_start for item in counts]
-    fig.update_xaxes(week_ticks(weeks), tickformat="%b %-d", row=1, col=2)
-    fig.update_layout(
-        template="plotly_white",
-        height=CHART_HEIGHT,
-        margin={"l": 50, "r": 30, "t": 40, "b": 40},
-        legend={"orientation": "h", "y": -0.15},
-    )
-    return fig
+        previous = total
+    bars.append("</svg>")
+
+    frame = Frame(560, plot_height=200, strip_height=0, gap=0, bottom=44)
+    weeks = sorted({item.week_start for item in counts})
+    lines = [
+        f'<svg class="panel" xmlns="http://www.w3.org/2000/svg" width="{frame.width}" '
+        f'height="{frame.height}" viewBox="0 0 {frame.width} {frame.height}" role="img" '
+        'aria-label="By ISO week"><text x="56" y="16" class="panel-title">By ISO week</text>'
+    ]
+    if weeks:
+        x, _ = _x_scale(weeks, frame, 7)
+        top_count = max(item.count for item in counts) or 1
+
+        def y(count: float) -> float:
+            return frame.top + (1 - count / top_count) * frame.plot_height
+
+        for fraction in (0, 0.5, 1):
+            lines.append(
+                f'<line x1="{frame.left}" x2="{frame.width - frame.right}" '
+                f'y1="{_f(y(fraction * top_count))}" y2="{_f(y(fraction * top_count))}" '
+                f'class="grid"/><text x="{frame.left - 6}" y="{_f(y(fraction * top_count) + 4)}" '
+                f'text-anchor="end" class="tick">{fraction * top_count:,.0f}</text>'
+            )
+        for i, (stage, _) in enumerate(totals):
+            colour = STAGE_COLOURS[i % len(STAGE_COLOURS)]
+            weekly = [item for item in counts if item.stage == stage]
+            coords = " ".join(f"{_f(x(item.week_start))},{_f(y(item.count))}" for item in weekly)
+            lines.append(
+                f'<polyline class="series" points="{coords}" fill="none" stroke="{colour}" '
+                f'stroke-width="2"><title>{html.escape(stage)}</title></polyline>'
+            )
+            lines += [
+                f'<circle class="point" cx="{_f(x(item.week_start))}" cy="{_f(y(item.count))}" '
+                f'r="3.5" fill="{colour}"><title>{html.escape(stage)}, week of '
+                f"{item.week_start:%Y-%m-%d}: {item.count:,}</title></circle>"
+                for item in weekly
+            ]
+            lines.append(
+                f'<text x="{frame.left + 8 + 130 * i}" y="{frame.height - 2}" fill="{colour}" '
+                f'class="legend">&#9632; {html.escape(stage)}</text>'
+            )
+        lines += _date_labels(weeks, x, frame.top + frame.plot_height + 14)
+    lines.append("</svg>")
+    return f'<div class="chart" id="chart-funnel">{"".join(bars)}{"".join(lines)}</div>'
 
 
-def _card(kpi_name: str, rows: Sequence[ScorecardRow]) -> str:
+# ---------------------------------------------------------------------------------------------
+# The headline cards: the latest complete ISO week, and the partial week after it as such.
+# ---------------------------------------------------------------------------------------------
+def headline_weeks(rows: Sequence[ScorecardRow]) -> tuple[date | None, date | None]:
+    """(latest complete week, the partial week after it or None): the same week
+    print_scorecard.py prints, chosen by the scorecard's is_complete_period."""
+    weeks = [row for row in rows if row.period_grain == "week"]
+    complete = max((row.period_start for row in weeks if row.is_complete_period), default=None)
+    latest = max((row.period_start for row in weeks), default=None)
+    # Weeks end in order, so a week after the latest complete one is partial.
+    return complete, latest if latest != complete else None
+
+
+def _card(kpi_name: str, rows: Sequence[ScorecardRow], week: date, partial: bool) -> str:
     title = KPI_LABELS.get(kpi_name, (kpi_name, ""))[0]
-    weeks = [row for row in rows if row.kpi_name == kpi_name and row.period_grain == "week"]
-    if not weeks:
-        return ""
-    last = weeks[-1]
-    status = {True: "meets", False: "misses", None: "no value"}[last.meets_target]
+    match = [
+        row
+        for row in rows
+        if row.kpi_name == kpi_name and row.period_grain == "week" and row.period_start == week
+    ]
+    persona = next((row.persona for row in rows if row.kpi_name == kpi_name), "")
+    label = "partial week" if partial else "week"
+    if not match:
+        return (
+            f'<div class="card no-data{" partial" if partial else ""}"><div class="persona">'
+            f'{html.escape(persona)}</div><div class="title">{html.escape(title)}</div>'
+            f'<div class="value">no data</div><div class="detail">{label} of {week:%Y-%m-%d}: '
+            "no population in this week</div></div>"
+        )
+    (row,) = match
+    status = {True: "meets", False: "misses", None: "no value"}[row.meets_target]
+    classes = ["card", status.replace(" ", "-")]
+    notes = []
+    if partial:
+        classes.append("partial")
+        notes.append(f"partial: {row.period_start:%b} {row.period_start.day} to date, provisional")
+    if row.is_small_sample:
+        classes.append("small-sample")
+        notes.append("small sample: too few to judge")
+    note = f'<div class="note">{html.escape("; ".join(notes))}</div>' if notes else ""
     return (
-        f'<div class="card {status.replace(" ", "-")}"><div class="persona">'
-        f'{html.escape(last.persona)}</div><div class="title">{html.escape(title)}</div>'
-        f'<div class="value">{_pct(last.value)}</div><div class="detail">week of '
-        f"{last.period_start:%Y-%m-%d}: {status} target {html.escape(last.comparison)} "
-        f"{_pct(last.target_value, 0)}, n = {last.sample_size}</div></div>"
+        f'<div class="{" ".join(classes)}"><div class="persona">'
+        f'{html.escape(row.persona)}</div><div class="title">{html.escape(title)}</div>'
+        f'<div class="value">{_pct(row.value)}</div><div class="detail">{label} of '
+        f"{row.period_start:%Y-%m-%d} to {row.period_end:%Y-%m-%d}: {status} target "
+        f"{html.escape(row.comparison)} {_pct(row.target_value, 0)}, n = {row.sample_size}"
+        f"</div>{note}</div>"
     )
 
 
-def _chart(fig: go.Figure, div_id: str) -> str:
-    return pio.to_html(
-        fig,
-        full_html=False,
-        include_plotlyjs=False,
-        div_id=div_id,
-        default_height=f"{CHART_HEIGHT}px",
-        config={"displaylogo": False, "responsive": True},
-    )
+def cards_html(rows: Sequence[ScorecardRow]) -> str:
+    names = kpi_names(rows)
+    complete, partial = headline_weeks(rows)
+    parts = []
+    if complete is None:
+        parts.append('<p class="sub">No complete ISO week in the data yet.</p>')
+    else:
+        parts.append(
+            f'<h2 class="cards-title">Latest complete ISO week: {complete:%G-W%V}</h2>'
+            f'<div class="cards">{"".join(_card(n, rows, complete, False) for n in names)}</div>'
+        )
+    if partial is not None:
+        parts.append(
+            f'<h3 class="cards-title">Current week {partial:%G-W%V}, partial (provisional)</h3>'
+            f'<div class="cards partial">{"".join(_card(n, rows, partial, True) for n in names)}'
+            "</div>"
+        )
+    return "".join(parts)
 
 
 STYLE = """
@@ -346,42 +553,54 @@ h1 { margin-bottom: 4px; } h2 { margin: 32px 0 2px; } .sub { color: #555; margin
 .card { flex: 1 1 240px; border-radius: 8px; padding: 12px 16px; background: #f5f5f5;
         border-left: 6px solid #9e9e9e; }
 .card.meets { border-left-color: #2e7d32; } .card.misses { border-left-color: #c62828; }
+.card.partial { background: #fff; border: 1px dashed #9e9e9e; border-left-width: 6px; }
+.card.small-sample .value { color: #9e9e9e; }
 .persona { font-size: 12px; text-transform: uppercase; color: #666; }
 .title { font-weight: 600; } .value { font-size: 28px; margin: 4px 0; }
-.detail { font-size: 13px; color: #555; }
+.detail, .note { font-size: 13px; color: #555; } .note { font-style: italic; }
+.chart { display: flex; gap: 16px; flex-wrap: wrap; align-items: flex-start; }
+.panel { font-size: 12px; } .panel-title { font-weight: 600; font-size: 13px; }
+.tick { fill: #555; font-size: 11px; } .grid { stroke: #e6e6e6; } .zero { stroke: #999; }
+.target { stroke: #555555; stroke-dasharray: 6 4; stroke-width: 1.5; }
+.point.small { opacity: 0.8; }
 """
 
 
 def render(data: ReportData) -> str:
     names = kpi_names(data.scorecard)
-    cards = "".join(_card(name, data.scorecard) for name in names)
     sections = []
     for name in names:
         title, description = KPI_LABELS.get(name, (name, ""))
         persona = next(row.persona for row in data.scorecard if row.kpi_name == name)
+        axis = (
+            "Axis: -100% (instant) to 0% (as slow as by hand) or above."
+            if is_change_kpi(name)
+            else "Axis: 0% to 100%."
+        )
         sections.append(
             f'<section class="kpi" data-kpi="{html.escape(name)}"><h2>{html.escape(title)} '
             f"<small>({html.escape(persona)})</small></h2>"
-            f'<p class="sub">{html.escape(description)}</p>'
-            f"{_chart(kpi_figure(name, data.scorecard), f'chart-{name}')}</section>"
+            f'<p class="sub">{html.escape(description)} {axis}</p>'
+            f"{kpi_chart(name, data.scorecard)}</section>"
         )
     periods = [row.period_start for row in data.scorecard if row.period_grain == "day"]
     span = f"{min(periods):%Y-%m-%d} to {max(periods):%Y-%m-%d}" if periods else "no periods"
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Workbench KPI report</title>
 <style>{STYLE}</style>
-<script type="text/javascript">{get_plotlyjs()}</script>
 </head><body>
 <h1>Workbench KPI report</h1>
 <p class="sub">Days {span} (UTC) from {html.escape(data.source.name)}. Dots are green when the
-period meets its target, red when it misses; the dashed line is the target; grey bars are the
-sample size (right axis). Latest ISO week (possibly partial):</p>
-<div class="cards">{cards}</div>
+period meets its target, red when it misses; hollow dots are partial periods (the data does not
+cover the whole period yet); light grey dots are small samples, too few to judge, and the line
+skips them. The dashed line is the target; grey bars below each chart are the sample size. Hover
+a dot or bar for its numbers.</p>
+{cards_html(data.scorecard)}
 {"".join(sections)}
 <section class="funnel"><h2>Draft funnel</h2>
 <p class="sub">Chat turns, drafts created, drafts accepted and workflow runs completed (status
 completed), each counted on the date it happened.</p>
-{_chart(funnel_figure(data.funnel), "chart-funnel")}</section>
+{funnel_chart(data.funnel)}</section>
 </body></html>
 """
 
@@ -397,7 +616,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(render(data), encoding="utf-8")
     size_mb = args.output.stat().st_size / 1e6
-    print(f"KPI report written: {args.output} ({size_mb:.1f} MB, from {data.source})")
+    print(f"KPI report written: {args.output} ({size_mb:.2f} MB, from {data.source})")
     return 0
 
 

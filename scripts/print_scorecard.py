@@ -1,8 +1,9 @@
 """Print the latest complete ISO week's persona KPIs from marts.kpi_scorecard as a terminal table.
 
-The latest complete week is the latest week (Monday to Sunday, UTC) in the scorecard whose Sunday
-is before the latest day that has any KPI row (the scorecard's latest `day` period). The latest
-day may be only partly loaded, so a week that ends on it does not count as complete yet.
+The latest complete week is the latest week (Monday to Sunday, UTC) that the scorecard marks
+`is_complete_period` (the data covers all of it; docs/kpis.md), the same week as the KPI report's
+cards. A later, partial week is named, not shown; a value on a small sample (`is_small_sample`)
+is marked.
 
 The warehouse is opened read-only: WORKBENCH_DB_PATH, default warehouse/workbench.duckdb.
 """
@@ -32,25 +33,24 @@ KPI_ORDER = (
 QUERY = """
 with
 
+weeks as (
+    select
+        max(case when is_complete_period then period_start end) as week_start,
+        max(period_start) as latest_week_start
+    from marts.kpi_scorecard
+    where period_grain = 'week'
+),
+
 latest_day as (
     select max(period_start) as last_day
     from marts.kpi_scorecard
     where period_grain = 'day'
-),
-
-complete_week as (
-    select
-        max(scorecard.period_start) as week_start,
-        max(latest_day.last_day) as last_day
-    from marts.kpi_scorecard as scorecard
-    cross join latest_day
-    where scorecard.period_grain = 'week'
-        and scorecard.period_start + interval 6 day < latest_day.last_day
 )
 
 select
-    complete_week.week_start,
-    complete_week.last_day,
+    weeks.week_start,
+    weeks.latest_week_start,
+    latest_day.last_day,
     targets.kpi_name,
     targets.persona,
     scorecard.numerator,
@@ -59,13 +59,15 @@ select
     targets.target_value,
     targets.comparison,
     scorecard.meets_target,
-    scorecard.sample_size
+    scorecard.sample_size,
+    scorecard.is_small_sample
 from seeds.kpi_targets as targets
-cross join complete_week
+cross join weeks
+cross join latest_day
 left join marts.kpi_scorecard as scorecard
     on scorecard.kpi_name = targets.kpi_name
     and scorecard.period_grain = 'week'
-    and scorecard.period_start = complete_week.week_start
+    and scorecard.period_start = weeks.week_start
 order by targets.kpi_name
 """
 
@@ -75,6 +77,7 @@ HEADERS = ("KPI", "Persona", "Value", "Target", "Met", "Sample", "Detail")
 @dataclass(frozen=True)
 class KpiRow:
     week_start: date | None
+    latest_week_start: date | None
     last_day: date | None
     kpi_name: str
     persona: str
@@ -85,6 +88,7 @@ class KpiRow:
     comparison: str
     meets_target: bool | None
     sample_size: int | None
+    is_small_sample: bool | None
 
 
 def percent(number: float, signed: bool = False) -> str:
@@ -101,7 +105,7 @@ def cells(row: KpiRow) -> tuple[str, ...]:
         # workbench_adoption when workflow_creations_glob is '' (docs/specification.md).
         value, met, detail = "n/a", "-", "other channels not configured"
     else:
-        value = percent(row.value, signed)
+        value = percent(row.value, signed) + (" *" if row.is_small_sample else "")
         met = "yes" if row.meets_target else "no"
         if signed:
             detail = f"median {row.numerator:,.0f}s vs {row.denominator:,.0f}s baseline"
@@ -144,8 +148,13 @@ def main() -> int:
         return 1
     try:
         rows = fetch(db_path)
-    except duckdb.CatalogException as exc:
-        print(f"error: {db_path} has no KPI scorecard ({exc}); run dbt build.", file=sys.stderr)
+    except (duckdb.CatalogException, duckdb.BinderException) as exc:
+        # Binder: a scorecard built by an earlier version, without is_complete_period.
+        print(
+            f"error: {db_path} has no KPI scorecard, or one of an earlier version ({exc}); "
+            "run dbt build.",
+            file=sys.stderr,
+        )
         return 1
 
     first = rows[0] if rows else None
@@ -160,6 +169,14 @@ def main() -> int:
         f"({first.week_start} to {week_end}, UTC; data through {first.last_day})"
     )
     print(render([cells(row) for row in rows]))
+    if any(row.is_small_sample for row in rows):
+        print("* small sample (below the var kpi_min_sample_size): too few to judge on its own")
+    latest = first.latest_week_start
+    if latest is not None and latest != first.week_start:
+        print(
+            f"ISO week {latest:%G-W%V} is partial (data through {first.last_day}): not shown; "
+            "it is in marts.kpi_scorecard with is_complete_period = false."
+        )
     return 0
 
 

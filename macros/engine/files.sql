@@ -98,3 +98,14 @@
 {% macro spark__forget_raw_text() -%}
     truncate table {{ ref('base_workbench__raw_lines') }}
 {%- endmacro %}
+
+{#- the date of a `date=YYYY-MM-DD` folder in a file path (the raw events layout), as a date; null
+    when the path has none or it is not a real date (2026-02-30). -#}
+{% macro path_partition_date(path_expr) -%}
+    {{ return(adapter.dispatch('path_partition_date', 'workbench')(path_expr)) }}
+{%- endmacro %}
+
+{#- DuckDB and Spark spell it alike (try_cast: Spark 4's ANSI casts fail on a bad date). -#}
+{% macro default__path_partition_date(path_expr) -%}
+    try_cast(nullif(regexp_extract({{ path_expr }}, 'date=([0-9]{4}-[0-9]{2}-[0-9]{2})/', 1), '') as date)
+{%- endmacro %}

@@ -22,6 +22,30 @@
     cast(date_trunc('{{ grain }}', {{ timestamp_expr }}) as date)
 {%- endmacro %}
 
+{#- the last day (a date, inclusive) of the UTC calendar period `grain` that starts on the date
+    `start_expr` (as period_start gives it). -#}
+{% macro period_end(grain, start_expr) -%}
+    {%- if grain not in ['day', 'week', 'month'] -%}
+        {{ exceptions.raise_compiler_error("period_end: grain must be day, week or month, not " ~ grain) }}
+    {%- endif -%}
+    {{ return(adapter.dispatch('period_end', 'workbench')(grain, start_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__period_end(grain, start_expr) -%}
+    {#- date + interval is a timestamp in DuckDB: cast back to a date. -#}
+    cast({{ start_expr }} + interval 1 {{ grain }} - interval 1 day as date)
+{%- endmacro %}
+
+{% macro spark__period_end(grain, start_expr) -%}
+    {%- if grain == 'day' -%}
+        {{ start_expr }}
+    {%- elif grain == 'week' -%}
+        date_add({{ start_expr }}, 6)
+    {%- else -%}
+        last_day({{ start_expr }})
+    {%- endif -%}
+{%- endmacro %}
+
 {#- the median of a group's non-null values, interpolated between the two middle values when
     the count is even (quantile_cont 0.5), as a double. -#}
 {% macro median_interpolated(value_expr) -%}

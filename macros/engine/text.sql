@@ -79,6 +79,21 @@
     ), x -> x is not null)), '{{ separator }}'), '')
 {%- endmacro %}
 
+{#- the `separator`-separated parts of `text_expr` (a single character) as a list, in order;
+    null when the text is null. -#}
+{% macro split_to_list(text_expr, separator) -%}
+    {{ return(adapter.dispatch('split_to_list', 'workbench')(text_expr, separator)) }}
+{%- endmacro %}
+
+{% macro duckdb__split_to_list(text_expr, separator) -%}
+    string_split({{ text_expr }}, '{{ separator }}')
+{%- endmacro %}
+
+{% macro spark__split_to_list(text_expr, separator) -%}
+    {#- Spark's split takes a regex: a one-character class matches the character itself. -#}
+    split({{ text_expr }}, '[{{ separator }}]')
+{%- endmacro %}
+
 {#- one row per `separator`-separated part of `text_expr` (a single character); for a select
     list. -#}
 {% macro split_to_rows(text_expr, separator) -%}

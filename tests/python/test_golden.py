@@ -328,6 +328,26 @@ def test_kpi_scorecard(golden: Build) -> None:
         assert tuple(got[5:]) == PERSONAS[key[2]], key
 
 
+def test_kpi_scorecard_periods_complete_and_small(golden: Build) -> None:
+    """The fixture's data runs from Saturday 2026-02-28 to Monday 2026-03-02 (the latest day, taken
+    as partly loaded): only the two full days before it are complete periods; its weeks and
+    months start before the data or end after it. Every sample is below the default 30."""
+    rows = golden.query(
+        "select distinct period_grain, period_start, period_end, is_complete_period"
+        " from marts.kpi_scorecard order by period_grain, period_start"
+    )
+    assert rows == [
+        ("day", date(2026, 2, 28), date(2026, 2, 28), True),
+        ("day", date(2026, 3, 1), date(2026, 3, 1), True),
+        ("day", date(2026, 3, 2), date(2026, 3, 2), False),
+        ("month", date(2026, 2, 1), date(2026, 2, 28), False),
+        ("month", date(2026, 3, 1), date(2026, 3, 31), False),
+        ("week", date(2026, 2, 23), date(2026, 3, 1), False),
+        ("week", date(2026, 3, 2), date(2026, 3, 8), False),
+    ]
+    assert golden.query("select distinct is_small_sample from marts.kpi_scorecard") == [(True,)]
+
+
 def test_adoption_without_other_channel_is_null(tmp_path: Path) -> None:
     build = run_dbt_build(
         tmp_path,

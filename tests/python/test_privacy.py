@@ -209,10 +209,26 @@ def test_serving_file_holds_none_of_them(built: Build, tmp_path: Path) -> None:
     )
     with duckdb.connect(str(serving), read_only=True) as con:
         values = text_values(con)
-    assert values
+        # The quality marts reach readers: where each quarantined line is and why, not its text.
+        quarantined = con.execute(
+            "select event_name, reasons from marts.quality_quarantined_lines order by line_number"
+        ).fetchall()
+    assert quarantined == [
+        ("workbench.draft_accepted", ["missing_required_property:draftId"]),
+        (None, ["malformed_json"]),
+        ("workbench.draft_rejected", ["missing_required_property:draftId"]),
+    ]
+    assert any(where.startswith("marts.quality_privacy_finding_counts.") for where, _ in values)
+    # The Parquet set holds the same tables: searched the same way.
+    with duckdb.connect() as con:
+        con.execute("create schema marts")
+        for parquet in sorted((tmp_path / "parquet").glob("*.parquet")):
+            con.execute(f"create view marts.{parquet.stem} as from read_parquet('{parquet}')")
+        parquet_values = text_values(con)
+    assert sorted(parquet_values) == sorted(values)
     leaks = [
         (where, v)
-        for where, v in values
+        for where, v in values + parquet_values
         for secret in PLANTED_SECRETS
         if secret.lower() in v.lower()
     ]

@@ -369,7 +369,8 @@ def test_sqlalchemy_with_duckdb_engine_connects_read_only(published: Place) -> N
 
 
 # The primary key of every table of schema marts (the constraints of its contract in
-# models/marts/ and, for the semantic layer's tables, models/semantic/).
+# models/marts/, the quality marts included, and, for the semantic layer's tables,
+# models/semantic/).
 MART_KEYS = {
     "dim_sessions": ["session_id"],
     "dim_templates": ["template_id"],
@@ -382,6 +383,11 @@ MART_KEYS = {
     "kpi_daily_components": ["component_id"],
     "kpi_scorecard": ["period_grain", "period_start", "kpi_name"],
     "metricflow_time_spine": ["date_day"],
+    "quality_load_reconciliation": ["source_file"],
+    "quality_privacy_finding_counts": ["source_file", "event_name", "property_key", "finding"],
+    "quality_property_issue_counts": ["source_file", "event_name", "property_key", "issue"],
+    "quality_quarantine_daily": ["source_file", "reason_code"],
+    "quality_quarantined_lines": ["source_file", "line_number"],
 }
 
 

@@ -97,24 +97,49 @@ KPIS = [
     "template_usage_rate",
 ]
 SUGGEST, TIME, ADOPT, USAGE = KPIS
-# (grain, start, kpi, persona, numerator, denominator, value, target, comparison, meets, n)
+# (grain, start, kpi, persona, numerator, denominator, value, target, comparison, meets, n,
+#  period_end, is_complete_period, is_small_sample). The data covers the week of 2026-10-05
+# entirely; the week of 2026-10-12 is the current, partial one.
 SCORECARD = [
-    ("day", "2026-10-05", SUGGEST, "Agent", 1, 2, 0.5, 0.3, ">=", True, 2),
-    ("day", "2026-10-06", SUGGEST, "Agent", 0, 1, 0.0, 0.3, ">=", False, 1),
-    ("week", "2026-10-05", SUGGEST, "Agent", 1, 3, 1 / 3, 0.3, ">=", True, 3),
-    ("week", "2026-10-12", SUGGEST, "Agent", 0, 2, 0.0, 0.3, ">=", False, 2),
+    ("day", "2026-10-05", SUGGEST, "Agent", 1, 2, 0.5, 0.3, ">=", True, 2,
+     "2026-10-05", True, False),
+    # Scenario: a one-turn day is a small sample: greyed out, the line skips it.
+    ("day", "2026-10-06", SUGGEST, "Agent", 0, 1, 0.0, 0.3, ">=", False, 1,
+     "2026-10-06", True, True),
+    ("day", "2026-10-12", SUGGEST, "Agent", 0, 2, 0.0, 0.3, ">=", False, 2,
+     "2026-10-12", False, False),
+    ("week", "2026-10-05", SUGGEST, "Agent", 1, 3, 1 / 3, 0.3, ">=", True, 3,
+     "2026-10-11", True, False),
+    ("week", "2026-10-12", SUGGEST, "Agent", 0, 2, 0.0, 0.3, ">=", False, 2,
+     "2026-10-18", False, False),
     # Scenario: month rows exist but the report draws days and weeks only.
-    ("month", "2026-10-01", SUGGEST, "Agent", 1, 5, 0.2, 0.3, ">=", False, 5),
-    ("day", "2026-10-05", TIME, "End User", 240, 1800, 240 / 1800 - 1, -0.5, "<=", True, 1),
-    ("week", "2026-10-05", TIME, "End User", 240, 1800, 240 / 1800 - 1, -0.5, "<=", True, 1),
+    ("month", "2026-10-01", SUGGEST, "Agent", 1, 5, 0.2, 0.3, ">=", False, 5,
+     "2026-10-31", False, False),
+    ("day", "2026-10-05", TIME, "End User", 240, 1800, 240 / 1800 - 1, -0.5, "<=", True, 1,
+     "2026-10-05", True, True),
+    ("week", "2026-10-05", TIME, "End User", 240, 1800, 240 / 1800 - 1, -0.5, "<=", True, 1,
+     "2026-10-11", True, True),
     # Scenario: workflow_creations_glob '' leaves adoption without a denominator or value.
-    ("day", "2026-10-05", ADOPT, "Leadership", 1, None, None, 0.8, ">=", None, 1),
-    ("week", "2026-10-05", ADOPT, "Leadership", 1, None, None, 0.8, ">=", None, 1),
-    ("week", "2026-10-12", ADOPT, "Leadership", 1, None, None, 0.8, ">=", None, 1),
-    ("day", "2026-10-05", USAGE, "Domain Expert", 1, 1, 1.0, 0.5, ">=", True, 1),
-    ("day", "2026-10-12", USAGE, "Domain Expert", 0, 1, 0.0, 0.5, ">=", False, 1),
-    ("week", "2026-10-05", USAGE, "Domain Expert", 1, 1, 1.0, 0.5, ">=", True, 1),
-    ("week", "2026-10-12", USAGE, "Domain Expert", 0, 1, 0.0, 0.5, ">=", False, 1),
+    ("day", "2026-10-05", ADOPT, "Leadership", 1, None, None, 0.8, ">=", None, 1,
+     "2026-10-05", True, True),
+    ("week", "2026-10-05", ADOPT, "Leadership", 1, None, None, 0.8, ">=", None, 1,
+     "2026-10-11", True, True),
+    ("week", "2026-10-12", ADOPT, "Leadership", 1, None, None, 0.8, ">=", None, 1,
+     "2026-10-18", False, True),
+    ("day", "2026-10-05", USAGE, "Domain Expert", 1, 1, 1.0, 0.5, ">=", True, 1,
+     "2026-10-05", True, True),
+    ("day", "2026-10-12", USAGE, "Domain Expert", 0, 1, 0.0, 0.5, ">=", False, 1,
+     "2026-10-12", False, True),
+    ("week", "2026-10-05", USAGE, "Domain Expert", 1, 1, 1.0, 0.5, ">=", True, 1,
+     "2026-10-11", True, True),
+    ("week", "2026-10-12", USAGE, "Domain Expert", 0, 1, 0.0, 0.5, ">=", False, 1,
+     "2026-10-18", False, True),
+]  # fmt: skip
+TARGETS = [  # seeds.kpi_targets, which print_scorecard.py reads
+    (SUGGEST, "Agent", 0.3, ">="),
+    (TIME, "End User", -0.5, "<="),
+    (ADOPT, "Leadership", 0.8, ">="),
+    (USAGE, "Domain Expert", 0.5, ">="),
 ]
 
 
@@ -137,11 +162,19 @@ def make_warehouse(path: Path, chat_turns: list[tuple] = CHAT_TURNS) -> Path:
             "create table marts.kpi_scorecard (period_grain varchar, period_start date, "
             "kpi_name varchar, persona varchar, numerator double, denominator double, "
             "value double, target_value double, comparison varchar, meets_target boolean, "
-            "sample_size bigint)"
+            "sample_size bigint, period_end date, is_complete_period boolean, "
+            "is_small_sample boolean)"
         )
         con.executemany(
-            "insert into marts.kpi_scorecard values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", SCORECARD
+            "insert into marts.kpi_scorecard values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            SCORECARD,
         )
+        con.execute("create schema seeds")
+        con.execute(
+            "create table seeds.kpi_targets (kpi_name varchar, persona varchar,"
+            " target_value double, comparison varchar)"
+        )
+        con.executemany("insert into seeds.kpi_targets values (?, ?, ?, ?)", TARGETS)
     return path
 
 
@@ -161,8 +194,8 @@ def run_script(cwd: Path, env: dict[str, str], *args: str) -> subprocess.Complet
     )
 
 
-def traces(fig, name: str, xaxis: str) -> list:
-    return [t for t in fig.data if t.name == name and t.xaxis == xaxis]
+# The report must stay small: it is mailed and attached, and opens offline in any browser.
+MAX_REPORT_BYTES = 1_000_000
 
 
 # ---------------------------------------------------------------------------------------------
@@ -181,29 +214,90 @@ def test_kpi_chart_plots_each_scorecard_row_against_its_target(warehouse: Path) 
     data = report.load(warehouse)
     assert report.kpi_names(data.scorecard) == KPIS
     assert {row.period_grain for row in data.scorecard} == {"day", "week"}, "month is left out"
-    fig = report.kpi_figure(SUGGEST, data.scorecard)
-    # Column 1 is by day (x axis "x"), column 2 by ISO week ("x2").
-    (value,) = traces(fig, "value", "x2")
-    assert list(value.x) == [date(2026, 10, 5), date(2026, 10, 12)]
-    assert list(value.y) == [1 / 3, 0.0]
+    day, week = report.kpi_panels(SUGGEST, data.scorecard)
+    assert [p.x for p in week.points] == [date(2026, 10, 5), date(2026, 10, 12)]
+    assert [p.value for p in week.points] == [1 / 3, 0.0]
     green, red = report.MARKER_COLOURS[True], report.MARKER_COLOURS[False]
-    assert list(value.marker.color) == [green, red]
-    (target,) = traces(fig, "target", "x2")
-    assert list(target.y) == [0.3, 0.3]
-    (sample,) = traces(fig, "sample size", "x2")
-    assert list(sample.y) == [3, 2]
-    (day_value,) = traces(fig, "value", "x")
-    assert list(day_value.y) == [0.5, 0.0]
+    assert [p.colour for p in week.points] == [green, red]
+    assert [p.is_partial for p in week.points] == [False, True]
+    assert week.target == 0.3
+    assert [p.sample_size for p in week.points] == [3, 2]
+    assert [p.value for p in day.points] == [0.5, 0.0, 0.0]
+    # The one-turn day is greyed out, whatever its verdict.
+    assert [p.colour for p in day.points] == [green, report.COLOURS["small"], red]
+    assert [p.is_small_sample for p in day.points] == [False, True, False]
+
+
+def test_rate_axes_run_from_0_to_100_percent_and_the_change_axis_from_minus_100(
+    warehouse: Path,
+) -> None:
+    data = report.load(warehouse)
+    for kpi in (SUGGEST, ADOPT, USAGE):
+        assert {p.y_range for p in report.kpi_panels(kpi, data.scorecard)} == {(0.0, 1.0)}
+    assert {p.y_range for p in report.kpi_panels(TIME, data.scorecard)} == {(-1.0, 0.0)}
+    assert report.y_range(TIME, [0.3, -0.5]) == (-1.0, 0.5), "slower than by hand: 0% shown"
+    page = report.render(data)
+    assert page.count("Axis: 0% to 100%.") == 3
+
+
+def test_small_samples_are_left_out_of_the_line_and_greyed(warehouse: Path) -> None:
+    data = report.load(warehouse)
+    day, _ = report.kpi_panels(SUGGEST, data.scorecard)
+    svg = report.panel_svg(day, 820)
+    # Three day points; the small one (Oct 6) breaks the line, so no polyline joins two points.
+    assert svg.count("<circle") == 3
+    assert "<polyline" not in svg
+    assert svg.count('class="point small"') == 1
+    # The partial day (Oct 12) is drawn hollow.
+    assert re.search(r'class="point partial"[^>]*fill="#ffffff"', svg)
+
+
+def test_cards_show_the_latest_complete_week_and_the_partial_week_as_such(
+    warehouse: Path,
+) -> None:
+    data = report.load(warehouse)
+    assert report.headline_weeks(data.scorecard) == (date(2026, 10, 5), date(2026, 10, 12))
+    page = report.render(data)
+    complete, partial = page.split("Current week 2026-W42, partial")
+    assert "Latest complete ISO week: 2026-W41" in complete
+    assert re.search(
+        r'class="card meets"><div class="persona">Agent.*?33\.3%.*?week of 2026-10-05 to '
+        r"2026-10-11: meets target &gt;= 30%, n = 3",
+        complete,
+    )
+    assert "partial week of 2026-10-12" in partial
+    assert re.search(r'class="card misses partial">.*?0\.0%.*?partial: Oct 12 to date', partial)
+    # A KPI with no row in the partial week says so, and a small sample is flagged.
+    assert re.search(r'class="card no-data partial">.*?Time to create a workflow', partial)
+    assert re.search(r'class="card meets small-sample">.*?Template usage rate', complete)
+
+
+def test_report_and_terminal_show_the_same_week(warehouse: Path) -> None:
+    page = report.render(report.load(warehouse))
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "print_scorecard.py")],
+        env={**os.environ, "WORKBENCH_DB_PATH": str(warehouse)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.startswith("KPI scorecard, ISO week 2026-W41 (2026-10-05 to 2026-10-11")
+    assert "Latest complete ISO week: 2026-W41" in page
+    # Same values: 33.3% template suggestion rate, n = 3.
+    assert re.search(
+        r"template_suggestion_rate\s+Agent\s+33\.3%\s+>= 30\.0%\s+yes\s+3", result.stdout
+    )
+    assert "2026-W42 is partial" in result.stdout
 
 
 def test_a_kpi_without_a_value_is_drawn_as_a_gap_and_said_so(warehouse: Path) -> None:
     data = report.load(warehouse)
-    fig = report.kpi_figure(ADOPT, data.scorecard)
-    (value,) = traces(fig, "value", "x2")
-    assert list(value.y) == [None, None]
-    assert list(value.marker.color) == [report.MARKER_COLOURS[None]] * 2
+    _, week = report.kpi_panels(ADOPT, data.scorecard)
+    assert [p.value for p in week.points] == [None, None]
+    assert [p.colour for p in week.points] == [report.MARKER_COLOURS[None]] * 2
+    assert "<circle" not in report.panel_svg(week, 440)
     page = report.render(data)
-    assert re.search(r'class="card no-value">.*?Workbench adoption.*?n/a', page)
+    assert re.search(r'class="card no-value.*?">.*?Workbench adoption.*?n/a', page)
 
 
 def test_report_is_one_self_contained_file_at_the_default_path(
@@ -214,13 +308,15 @@ def test_report_is_one_self_contained_file_at_the_default_path(
         {"WORKBENCH_DB_PATH": str(warehouse), "WORKBENCH_SERVING_PATH": str(tmp_path / "none")},
     )
     assert result.returncode == 0, result.stderr
-    page = (tmp_path / "reports" / "kpi_report.html").read_text(encoding="utf-8")
+    path = tmp_path / "reports" / "kpi_report.html"
+    page = path.read_text(encoding="utf-8")
     assert "mini.duckdb" in result.stdout
-    # Nothing is fetched: no external script, stylesheet, image or frame.
+    # Nothing is fetched: no external script, stylesheet, image or frame; no script at all.
     assert not re.findall(r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)=", page)
-    assert page.count("Plotly.newPlot(") == len(KPIS) + 1
-    assert 'class="plotly-graph-div"' in page
-    assert len(page) > 3_000_000, "plotly.js is embedded, not linked"
+    assert "<script" not in page
+    assert page.count('<div class="chart"') == len(KPIS) + 1
+    assert page.count("<svg") == 2 * (len(KPIS) + 1)
+    assert path.stat().st_size <= MAX_REPORT_BYTES
 
 
 def test_serving_file_is_preferred_when_it_exists(warehouse: Path, tmp_path: Path) -> None:
@@ -256,10 +352,8 @@ def test_report_on_a_generated_sample_draws_every_period(
     }
     assert report.kpi_names(data.scorecard) == KPIS
     for kpi in KPIS:
-        fig = report.kpi_figure(kpi, data.scorecard)
-        for grain, axis in (("day", "x"), ("week", "x2")):
-            (value,) = traces(fig, "value", axis)
-            assert len(value.x) == counts[(kpi, grain)] > 0, (kpi, grain)
+        for panel in report.kpi_panels(kpi, data.scorecard):
+            assert len(panel.points) == counts[(kpi, panel.grain)] > 0, (kpi, panel.grain)
     ((turns, created, accepted, completed),) = sample_build.query(
         "select (select count(*) from marts.fct_chat_turns),"
         " (select count(created_at) from marts.fct_drafts),"
@@ -272,9 +366,18 @@ def test_report_on_a_generated_sample_draws_every_period(
         accepted,
         completed,
     ]
-    assert (
-        report.main(["--db", str(sample_build.db_path), "--output", str(tmp_path / "r.html")]) == 0
-    )
+    out = tmp_path / "r.html"
+    assert report.main(["--db", str(sample_build.db_path), "--output", str(out)]) == 0
+    size = out.stat().st_size
+    print(f"report on the generated sample: {size:,} bytes")
+    assert size <= MAX_REPORT_BYTES
+    # Each KPI's points, one per day and week; the weeks the data only partly covers are hollow.
+    page = out.read_text(encoding="utf-8")
+    partial_weeks = sample_build.query(
+        "select count(*) from marts.kpi_scorecard"
+        " where period_grain in ('day', 'week') and not is_complete_period and value is not null"
+    )[0][0]
+    assert len(re.findall(r'class="point[^"]*partial', page)) == partial_weeks > 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -298,12 +401,13 @@ CHROMIUM_FLAGS = [
 WIDTH, HEIGHT = 1400, 2000
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 CHART_STATE_JS = """
-Array.from(document.querySelectorAll('.plotly-graph-div'), (div) => {
+Array.from(document.querySelectorAll('.chart'), (div) => {
     const box = div.getBoundingClientRect();
     return {
         id: div.id,
-        svgs: div.querySelectorAll('svg.main-svg').length,
-        traces: div.querySelectorAll('.trace').length,
+        svgs: Array.from(div.querySelectorAll('svg')).filter(
+            (svg) => svg.getBoundingClientRect().width > 0).length,
+        traces: div.querySelectorAll('.series, .point, .sample').length,
         box: [box.left + scrollX, box.top + scrollY, box.width, box.height],
     };
 })
@@ -560,7 +664,7 @@ def test_browser_check_catches_errors_network_use_and_blank_pages(tmp_path: Path
     executable = chromium_path()
     broken = tmp_path / "broken.html"
     broken.write_text(
-        "<html><body><div class='plotly-graph-div' id='c'></div>"
+        "<html><body><div class='chart' id='c'></div>"
         "<script>console.error('boom'); notDefined();</script>"
         "<script src='https://cdn.example.invalid/plotly.js'></script></body></html>"
     )

@@ -13,6 +13,13 @@
         ~ "or leave it null to use seed kpi_baselines."
     ) }}
 {%- endif %}
+{%- set min_sample_size = var('kpi_min_sample_size') %}
+{%- if not modules.re.fullmatch('[1-9][0-9]*', min_sample_size | string | trim) %}
+    {{ exceptions.raise_compiler_error(
+        "kpi_min_sample_size = <" ~ min_sample_size ~ "> is not a whole number of at least 1. "
+        ~ "Pass one, e.g. --vars '{kpi_min_sample_size: 30}' (dbt_project.yml sets the default)."
+    ) }}
+{%- endif %}
 
 with
 
@@ -51,6 +58,16 @@ checked_baseline as (
             ) }}
         end as baseline_seconds
     from baseline
+),
+
+-- The UTC days the data covers: from the first day with any KPI observation to the day before the
+-- latest one. The latest day is taken as partly loaded (a nightly build reads the current day's
+-- first hours), so a period that ends on it is not complete yet.
+coverage as (
+    select
+        min({{ period_start('day', 'observed_at') }}) as first_day,
+        max({{ period_start('day', 'observed_at') }}) as latest_day
+    from observations
 ),
 
 -- Every population row once per grain: each period is aggregated from its own rows.
@@ -125,25 +142,41 @@ valued as (
     from measured
 ),
 
+bounded as (
+    select
+        valued.*,
+        case valued.period_grain
+            when 'day' then {{ period_end('day', 'valued.period_start') }}
+            when 'week' then {{ period_end('week', 'valued.period_start') }}
+            when 'month' then {{ period_end('month', 'valued.period_start') }}
+        end as period_end
+    from valued
+),
+
 final as (
     select
-        valued.period_grain,
-        valued.period_start,
-        valued.kpi_name,
+        bounded.period_grain,
+        bounded.period_start,
+        bounded.kpi_name,
         kpi_targets.persona,
-        valued.numerator,
-        valued.denominator,
-        valued.value,
+        bounded.numerator,
+        bounded.denominator,
+        bounded.value,
         kpi_targets.target_value,
         kpi_targets.comparison,
         case
-            when kpi_targets.comparison = '>=' then valued.value >= kpi_targets.target_value
-            when kpi_targets.comparison = '<=' then valued.value <= kpi_targets.target_value
+            when kpi_targets.comparison = '>=' then bounded.value >= kpi_targets.target_value
+            when kpi_targets.comparison = '<=' then bounded.value <= kpi_targets.target_value
         end as meets_target,
-        valued.sample_size
-    from valued
+        bounded.sample_size,
+        bounded.period_end,
+        bounded.period_start >= coverage.first_day
+        and bounded.period_end < coverage.latest_day as is_complete_period,
+        bounded.sample_size < {{ min_sample_size | string | trim }} as is_small_sample
+    from bounded
+    cross join coverage
     left join kpi_targets
-        on valued.kpi_name = kpi_targets.kpi_name
+        on bounded.kpi_name = kpi_targets.kpi_name
 )
 
 select * from final
