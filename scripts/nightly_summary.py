@@ -19,7 +19,7 @@ RUNBOOK = "docs/operations.md"
 # (tests/python/test_nightly_workflow.py checks each section exists).
 ADVICE = [
     (
-        ("changed since", "no longer matches", "was replaced", "cannot be read", "vanished"),
+        ("changed after", "changed since", "replaced", "cannot be read", "vanished", "unreadable"),
         "A raw file changed, vanished or cannot be read",
     ),
     (("quarantine",), "Too many lines quarantined"),
@@ -65,7 +65,10 @@ def summary(paths: list[Path]) -> str:
         lines.append(f"Failed dbt steps ({len(failed)}):")
         lines.append("")
         for unique_id, message in failed[:10]:
-            first = message.splitlines()[0][:400] if message else "(no message)"
+            # dbt's first line only names the node ("Compilation Error in model x"); the cause
+            # follows it.
+            lines_ = [line.strip() for line in message.splitlines() if line.strip()]
+            first = " ".join(lines_[:3])[:500] if lines_ else "(no message)"
             lines.append(f"- `{unique_id}`: {first}")
         if len(failed) > 10:
             lines.append(f"- ... and {len(failed) - 10} more (see the step log)")
