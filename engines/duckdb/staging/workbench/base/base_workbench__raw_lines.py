@@ -176,10 +176,16 @@ def _sniff_text(sample: bytes) -> None:
         )
 
 
-def _read_chunks(path: str, raw: _HashingReader) -> Iterator[bytes]:
+def _read_chunks(path: str, raw: _HashingReader | None = None) -> Iterator[bytes]:
     """The file's decompressed bytes in pieces of about BLOCK_BYTES, each ending at a line break
-    (but the last), without a leading byte-order mark. Raises FileRejected."""
-    head = raw.handle.peek(16)[:16] if hasattr(raw.handle, "peek") else b""
+    (but the last), without a leading byte-order mark. Raises FileRejected, or OSError."""
+    if raw is None:
+        with open(path, "rb") as handle:
+            yield from _read_chunks(path, _HashingReader(handle))
+        return
+    head = raw.handle.peek(16)[:16]
+    if not head:
+        return  # a zero-byte file is empty whatever its name
     _sniff_container(path, head)
     is_gzip = path.endswith(".gz")
     handle = gzip.GzipFile(fileobj=raw, mode="rb") if is_gzip else raw
@@ -192,7 +198,7 @@ def _read_chunks(path: str, raw: _HashingReader) -> Iterator[bytes]:
         except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
             raise FileRejected("corrupt_gzip", _gzip_problem(head, exc)) from None
         pending += data
-        if not sniffed and (len(pending) >= SAMPLE_BYTES or not data):
+        if not sniffed:  # the first block (all of a small file)
             sniffed = True
             _sniff_text(pending[:SAMPLE_BYTES])
         if at_start and (len(pending) >= len(UTF8_BOM) or not data):
@@ -271,17 +277,22 @@ def _file_row(source_file: str, batch_at, verdict: dict) -> pa.RecordBatch:
     )
 
 
-def _file_batches(path: str, source_file: str, batch_at, size_bytes: int, verdict: dict):
+def _file_batches(
+    path: str, source_file: str, batch_at, size_bytes: int, verdict: dict | None = None
+):
     """One file's non-blank lines, a batch per block of about BLOCK_BYTES. Fills `verdict` with
     the file's hash and, for a file that cannot be loaded, its reason (its lines already sent
     are then never judged: base_workbench__parsed_lines skips them)."""
+    verdict = {} if verdict is None else verdict
+    if size_bytes == 0:
+        # Empty whatever its name, and not opened: a landing zone may have pruned it since.
+        verdict["sha256"] = hashlib.sha256(b"").hexdigest()
+        return
     first_line = 1
     try:
         with open(path, "rb") as handle:
             raw = _HashingReader(handle)
-            # A zero-byte file is empty whatever its name.
-            chunks = _read_chunks(path, raw) if size_bytes > 0 else iter(())
-            for chunk in chunks:
+            for chunk in _read_chunks(path, raw):
                 lines, valid = _split_lines(chunk)
                 if chunk.endswith(b"\n"):
                     # The split's last element is what follows the final line break.
@@ -386,8 +397,8 @@ def model(dbt, session):
     batches = itertools.chain(
         (
             batch
-            for source_file, path, batch_at, size_bytes in files_read
-            for batch in _file_batches(path, source_file, batch_at, size_bytes, verdicts[source_file])
+            for name, path, batch_at, size_bytes in files_read
+            for batch in _file_batches(path, name, batch_at, size_bytes, verdicts[name])
         ),
         file_rows(),
     )
