@@ -12,10 +12,8 @@
 {%- set listing_sql = file_metadata("'" ~ resolved_path_setting('raw_events_glob') ~ "'") %}
 {{ check_loaded_files_unchanged(listing_sql) }}
 {{ note_temporary_files(listing_sql) }}
--- Built after base_workbench__load_settings, which stops the build when the glob matches nothing,
--- and base_workbench__unlisted_files, which stops it when files cannot be named.
+-- Built after base_workbench__load_settings, which stops the build when the glob matches nothing.
 -- depends_on: {{ ref('base_workbench__load_settings') }}
--- depends_on: {{ ref('base_workbench__unlisted_files') }}
 with
 
 files as (

@@ -1,16 +1,18 @@
 """Files raw_events_glob should name but DuckDB's glob never lists, one row each.
 
-DuckDB's glob skips a file whose name holds a byte that is not UTF-8 or a backslash, and it
-matches case-sensitively, so `part.JSONL.GZ` is not matched by `*.jsonl*`. Such a file would be in
-no table at all. This model walks the folders under the glob itself (names as bytes) and records
-every file that matches the glob ignoring case but that DuckDB did not list:
+DuckDB's glob silently skips a file whose name holds a backslash, fails with an obscure
+"invalid UTF-8" error on a folder holding a name that is not UTF-8, and matches case-sensitively,
+so `part.JSONL.GZ` is not matched by `*.jsonl*`. This model runs first (before any glob) and walks
+the folders under the glob itself, names as bytes, recording every file that matches the glob
+ignoring case and that DuckDB would not list:
 
 - unreadable_name: the name holds bytes that are not UTF-8, or a backslash; rename the file;
 - name_case_mismatch: it matches only when case is ignored (an upper-case extension); rename it
   to the lower-case extension (docs/input.md says why upper case is not read).
 
-Like a file that cannot be read, such a file stops the build (this model runs before any file is
-listed) unless the var allow_bad_files is true; it is then in audit.quarantined_files.
+Like a file that cannot be read, such a file stops the build, naming it, unless the var
+allow_bad_files is true; it is then in audit.quarantined_files. A name that is not UTF-8 stops
+the build even then: DuckDB cannot list the folder that holds it.
 """
 
 import os
@@ -71,14 +73,14 @@ def relative(path: str, root: str) -> str:
     return path[len(prefix) :] if path.startswith(prefix) else path
 
 
-def unlisted_files(glob: str, listed: set[str], project_root: str) -> list[tuple]:
+def unlisted_files(glob: str, project_root: str) -> list[tuple]:
     loose, exact = glob_regex(glob, re.IGNORECASE), glob_regex(glob)
     found = []
     for folder, _, names in os.walk(os.fsencode(walk_root(glob))):
         for name in names:
             raw_path = os.path.join(folder, name)
             path = os.fsdecode(raw_path)  # undecodable bytes become lone surrogates
-            if not loose.match(path) or path in listed:
+            if not loose.match(path):
                 continue
             try:
                 info = os.stat(raw_path)
@@ -106,25 +108,34 @@ def unlisted_files(glob: str, listed: set[str], project_root: str) -> list[tuple
                     " lower case): rename it, e.g. to .jsonl or .jsonl.gz"
                 )
             else:
-                reason = "unlisted_name"
-                detail = "matches raw_events_glob but DuckDB's glob does not list it: rename it"
+                continue  # DuckDB lists it
             found.append((relative(shown, project_root), reason, detail, info.st_size))
     return sorted(found)
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    settings = dbt.ref("base_workbench__load_settings")
-    [(project_root, glob)] = settings.select("project_root, resolved_raw_events_glob").fetchall()
-    listed = {row[0] for row in session.execute("select file from glob(?)", [glob]).fetchall()}
-    rows = unlisted_files(glob, listed, project_root)
-    if rows and str(dbt.config.get("allow_bad_files")).strip().lower() not in ("true", "1", "yes"):
-        shown = "; ".join(f"{name} ({reason}: {detail})" for name, reason, detail, _ in rows[:10])
+    paths = dbt.ref("base_workbench__load_paths")
+    [(project_root, glob)] = paths.select("project_root, resolved_raw_events_glob").fetchall()
+    rows = unlisted_files(glob, project_root)
+    allowed = str(dbt.config.get("allow_bad_files")).strip().lower() in ("true", "1", "yes")
+    blocking = [row for row in rows if not allowed or "not UTF-8" in row[2]]
+    if blocking:
+        shown = "; ".join(
+            f"{name} ({reason}: {detail})" for name, reason, detail, _ in blocking[:10]
+        )
+        allow = (
+            ""
+            if allowed
+            else "; or load the other files and record these in audit.quarantined_files: add"
+            " allow_bad_files: true to --vars (not for a name that is not UTF-8: DuckDB cannot"
+            " list a folder holding one)"
+        )
         raise OSError(
-            f"{len(rows)} file(s) under raw_events_glob cannot be listed by name, so they would"
-            f" never be loaded: {shown}{' ...' if len(rows) > 10 else ''}. Nothing was loaded by"
-            " this build. Rename them and run `dbt build` again; or load the other files and"
-            " record these in audit.quarantined_files: add allow_bad_files: true to --vars."
+            f"{len(blocking)} file(s) under raw_events_glob cannot be listed by name, so they"
+            f" would never be loaded: {shown}{' ...' if len(blocking) > 10 else ''}. Nothing was"
+            f" loaded by this build. Rename them (or move them away) and run `dbt build` again"
+            f"{allow}."
         )
     columns = list(zip(*rows, strict=True)) if rows else [[], [], [], []]
     return pa.table([pa.array(c, f.type) for c, f in zip(columns, SCHEMA, strict=True)], SCHEMA)

@@ -2,7 +2,6 @@
 -- that walks the folders). Spark's Hadoop file listing has no such blind spot for odd bytes or
 -- backslashes, and its glob matching is case-sensitive like DuckDB's; it is not checked here
 -- (docs/spark.md), so the model has no rows.
--- depends_on: {{ ref('base_workbench__load_settings') }}
 with
 
 final as (
