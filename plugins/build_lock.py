@@ -44,7 +44,8 @@ def acquire(warehouse: str | Path, what: str) -> IO[str]:
     handle.seek(0)
     handle.truncate()
     started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-    command = shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]])[:200]
+    command = shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]])
+    command = command if len(command) <= 120 else command[:117] + "..."
     handle.write(f"pid {os.getpid()} (`{command}`, started {started})\n")
     handle.flush()
     return handle
