@@ -55,13 +55,16 @@
         {%- if is_true_var('rebuild_history') and raw_files is not none -%}
             {{ check_history_rebuild(raw_files) }}
         {%- endif -%}
+        {#- Listed by a build that stopped before the reader recorded them (all of them when the
+            reader never ran): listed again, as they are now (changed, replaced or gone), so a
+            retry never trips over them. -#}
         {%- if raw_files is not none and raw_lines is not none -%}
-            {#- Listed by a build that stopped before the reader recorded them: listed again, as
-                they are now (changed, replaced or gone), so a retry never trips over them. -#}
             {%- do run_query(
                 "delete from " ~ raw_files ~ " where source_file not in (select source_file from "
                 ~ raw_lines ~ " where line_number = 0)"
             ) -%}
+        {%- elif raw_files is not none -%}
+            {%- do run_query("delete from " ~ raw_files) -%}
         {%- endif -%}
         {%- if reload or forget -%}
             {%- if raw_files is none or raw_lines is none or verdicts is none -%}
