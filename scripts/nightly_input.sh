@@ -25,8 +25,11 @@ if [ -n "$events" ]; then
         exit 1
     fi
     echo "mode=production" >>"$output"
-    echo "DBT_VARS={raw_events_glob: \"$events\", workflow_creations_glob: \"$creations\"}" \
+    # A run started by hand may add repair vars (reload_files, forget_files, ...: docs/recovery.md).
+    repair="${NIGHTLY_REPAIR_VARS:+, $NIGHTLY_REPAIR_VARS}"
+    echo "DBT_VARS={raw_events_glob: \"$events\", workflow_creations_glob: \"$creations\"$repair}" \
         >>"$environment"
+    if [ -n "$repair" ]; then echo "Repair vars for this run: $NIGHTLY_REPAIR_VARS"; fi
     echo "Nightly build: production, incremental on the landing zone $events"
     {
         echo "## Nightly build: production"

@@ -19,11 +19,18 @@ RUNBOOK = "docs/operations.md"
 # (tests/python/test_nightly_workflow.py checks each section exists).
 ADVICE = [
     (
-        ("changed after", "changed since", "replaced", "cannot be read", "vanished", "unreadable"),
+        (
+            "changed after",
+            "replaced",
+            "cannot be read",
+            "cannot be loaded",
+            "cannot name",
+            "unreadable",
+        ),
         "A raw file changed, vanished or cannot be read",
     ),
     (("quarantine",), "Too many lines quarantined"),
-    (("another build", "lock"), "Another build holds the warehouse"),
+    (("another build", "in use by", "lock"), "Another build holds the warehouse"),
     (("freshness", "max_loaded_at"), "Landing events are stale"),
 ]
 FALLBACK = "Any other failure"

@@ -32,6 +32,10 @@ from pathlib import Path
 
 import duckdb
 
+# The build lock is shared with the dbt plugin (plugins/build_lock.py).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins"))
+from build_lock import BuildRunning, acquire
+
 SCHEMA = "marts"
 # Readers bundle older DuckDB releases (Metabase's driver, Evidence, a distro's CLI): the oldest
 # storage format that holds our types keeps the serving file readable by DuckDB >= 0.10.
@@ -308,6 +312,16 @@ def prune_versions(paths: Paths, keep: list[Path]) -> None:
 
 def publish(paths: Paths) -> None:
     check_paths(paths)
+    # Not while a build writes the build file: the copy would mix two loads. Held to the end.
+    try:
+        build_lock = acquire(paths.build, "publish")
+    except BuildRunning as busy:
+        raise PublishError(str(busy)) from None
+    with build_lock:
+        _publish(paths)
+
+
+def _publish(paths: Paths) -> None:
     paths.serving.parent.mkdir(parents=True, exist_ok=True)
     paths.versions.mkdir(parents=True, exist_ok=True)
     with publish_lock(paths):

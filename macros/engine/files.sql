@@ -109,3 +109,23 @@
 {% macro default__path_partition_date(path_expr) -%}
     try_cast(nullif(regexp_extract({{ path_expr }}, 'date=([0-9]{4}-[0-9]{2}-[0-9]{2})/', 1), '') as date)
 {%- endmacro %}
+
+{#- Temporary and partial files a copy is still writing: names ending .tmp or .part (any case), and
+    rsync's `.name.XXXXXX` (a leading dot, six letters or digits after the last dot). They are
+    never loaded; audit.quarantined_files notes them while they are there. Written without
+    backslashes, so the pattern means the same in DuckDB's and Spark's string literals. -#}
+{% macro temporary_file_regex() -%}
+    (?i)([.](tmp|part)$|(^|/)[.][^/]+[.][a-z0-9]{6}$)
+{%- endmacro %}
+
+{% macro is_temporary_file(path_expr) -%}
+    {{ return(adapter.dispatch('is_temporary_file', 'workbench')(path_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__is_temporary_file(path_expr) -%}
+    regexp_matches({{ path_expr }}, '{{ temporary_file_regex() }}')
+{%- endmacro %}
+
+{% macro spark__is_temporary_file(path_expr) -%}
+    ({{ path_expr }} rlike '{{ temporary_file_regex() }}')
+{%- endmacro %}

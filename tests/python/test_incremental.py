@@ -169,11 +169,11 @@ def test_changed_file_stops_an_incremental_build(tmp_path: Path) -> None:
     assert second.returncode != 0
     assert "changed after they were loaded" in second.output
     assert "date=2026-03-01/part-0000.jsonl" in second.output
-    assert "--full-refresh" in second.output
-    # The way out works: a full refresh reads the files as they are now.
+    assert f"add reload_files: ['{changed}'] to --vars" in second.output
+    # The way out works: reloading that one file reads it as it is now.
     third = run_dbt_build(
-        tmp_path / "three", dbt_vars, db_path=db, select="+models/audit",
-        extra_args=["--full-refresh"],
+        tmp_path / "three", {**dbt_vars, "reload_files": [str(changed)]}, db_path=db,
+        select="+models/audit",
     )  # fmt: skip
     assert third.returncode == 0, third.output[-3000:]
     assert third.query(

@@ -100,14 +100,27 @@ def checkout(tmp_path: Path, name: str) -> Path:
 
 
 def run_workflow(
-    path: Path, job: str, work: Path, cache: Path, *, variables: dict, run_id: int
+    path: Path,
+    job: str,
+    work: Path,
+    cache: Path,
+    *,
+    variables: dict,
+    run_id: int,
+    inputs: dict | None = None,
 ) -> Night:
     """Run a workflow job's steps in order in `work`, as Actions would: `run:` steps in bash with
     the job's env, GITHUB_OUTPUT/GITHUB_ENV/GITHUB_STEP_SUMMARY honoured, `if:` evaluated; the
     cache actions copy to and from the folder `cache`, upload-artifact checks its files exist."""
     spec = load(path)["jobs"][job]
     github = {"ref_name": "main", "base_ref": "main", "run_id": str(run_id), "run_attempt": "1"}
-    contexts: dict[str, Any] = {"vars": variables, "secrets": {}, "github": github, "steps": {}}
+    contexts: dict[str, Any] = {
+        "vars": variables,
+        "secrets": {},
+        "github": github,
+        "steps": {},
+        "inputs": inputs or {},
+    }
     env = {key: substitute(str(value), contexts, "success") for key, value in spec["env"].items()}
     env |= {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", str(work)), "CI": "true"}
     files = {name: work / f".github_{name.lower()}" for name in ("OUTPUT", "ENV", "STEP_SUMMARY")}
@@ -199,9 +212,12 @@ def test_nightly_runs_on_the_previous_build_file_two_nights_then_a_failure(
     }
     generate_day(landing, today - timedelta(days=2), seed=1)
 
-    def night(number: int) -> tuple[Night, Path]:
+    def night(number: int, **inputs: str) -> tuple[Night, Path]:
         work = checkout(tmp_path, f"night-{number}")
-        return run_workflow(NIGHTLY, "build", work, cache, variables=variables, run_id=number), work
+        night = run_workflow(
+            NIGHTLY, "build", work, cache, variables=variables, run_id=number, inputs=inputs
+        )
+        return night, work
 
     first, work = night(1)
     assert set(first.outcomes.values()) == {"success", "skipped"}, first.log
@@ -250,6 +266,11 @@ def test_nightly_runs_on_the_previous_build_file_two_nights_then_a_failure(
     ]
     assert "Nightly build failed: nothing was published" in third.summary
     assert "docs/operations.md, section 'A raw file changed" in third.summary, third.summary
+
+    # The runbook's way out, through the workflow: a run by hand that reloads the file.
+    fourth, work = night(4, repair_vars=f'reload_files: ["{loaded}"]')
+    assert set(fourth.outcomes.values()) == {"success", "skipped"}, fourth.log
+    assert "serving" in fourth.artifacts
 
     # A pull request's slim build, on the last night's state: only the changed model and its
     # children are built.

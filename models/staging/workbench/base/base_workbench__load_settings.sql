@@ -1,12 +1,12 @@
 -- The loading settings as one checked row. The build stops here, with a message naming the
 -- setting, when raw_events_glob matches no file: the nightly job must not "succeed" on nothing.
+-- Built after base_workbench__unlisted_files, which stops the build, naming them, when files
+-- under the glob have names the glob cannot list (a name that is not UTF-8 breaks the glob).
+-- depends_on: {{ ref('base_workbench__unlisted_files') }}
 with
 
 settings as (
-    select
-        {{ setting_literal('project root', project_root()) }} as project_root,
-        {{ setting_literal('raw_events_glob', var('raw_events_glob')) }} as raw_events_glob,
-        '{{ resolved_path_setting('raw_events_glob') }}' as resolved_raw_events_glob
+    select * from {{ ref('base_workbench__load_paths') }}
 ),
 
 matched as (

@@ -15,10 +15,17 @@
 {%- endfor %}
 with
 
--- (On DuckDB the reader also writes a row per file read, line_number 0, with no text.)
+-- (On DuckDB the reader also writes a row per file read, line_number 0, with no text.) A file
+-- found unloadable part way (a truncated .gz) has its verdict there, and its lines are not judged.
 raw_lines as (
     select * from {{ ref('base_workbench__raw_lines') }}
-    where line_number > 0
+    where
+        line_number > 0
+        and source_file not in (
+            select file_rows.source_file
+            from {{ ref('base_workbench__raw_lines') }} as file_rows
+            where file_rows.line_number = 0 and file_rows.file_reason is not null
+        )
 ),
 
 trimmed as (

@@ -1,10 +1,17 @@
-{{ config(materialized=incremental_materialization(), incremental_strategy='append') }}
+{{ config(
+    materialized=incremental_materialization(),
+    incremental_strategy='append',
+    full_refresh=false,
+) }}
 -- One row per raw event file ever loaded, with its size and modification time when it was
 -- loaded. A build adds the files it has not seen; the line reader reads only those. A file that
 -- changed after it was loaded stops the build (see check_loaded_files_unchanged): re-reading it
 -- silently, or ignoring the change, would make the warehouse disagree with its files.
+-- Part of the load history, so --full-refresh leaves it alone (docs/recovery.md). Temporary and
+-- partial files (is_temporary_file) are never listed: they are noted in audit.quarantined_files.
 {%- set listing_sql = file_metadata("'" ~ resolved_path_setting('raw_events_glob') ~ "'") %}
 {{ check_loaded_files_unchanged(listing_sql) }}
+{{ note_temporary_files(listing_sql) }}
 -- Built after base_workbench__load_settings, which stops the build when the glob matches nothing.
 -- depends_on: {{ ref('base_workbench__load_settings') }}
 with
@@ -20,6 +27,7 @@ listing as (
         size as size_bytes,
         cast(last_modified as timestamp) as modified_at
     from files
+    where not {{ is_temporary_file('filename') }}
 ),
 
 final as (

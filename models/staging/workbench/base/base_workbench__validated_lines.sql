@@ -2,6 +2,7 @@
     materialized=incremental_materialization(),
     incremental_strategy='delete+insert',
     unique_key=['source_file', 'line_number'],
+    full_refresh=false,
     post_hook=["{{ rank_later_copies() }}", "{{ forget_raw_text() }}"],
 ) }}
 -- One row per non-blank raw line with its verdict: valid (and then kept or a duplicate) or
@@ -15,7 +16,8 @@
 -- are ranked again by (file path, line number), so a late file that sorts first takes over as the
 -- kept copy exactly as a full rebuild would decide. Every row written, or re-decided, is stamped
 -- `_batch_at`. Once the verdicts are written, the post-hooks rank the copies and forget the raw
--- text of the lines judged.
+-- text of the lines judged. Part of the load history, so --full-refresh leaves it alone
+-- (docs/recovery.md).
 -- noqa: disable=LT02
 -- (sqlfluff cannot place the indentation of SQL generated in Jinja loops and macros; every other
 -- rule applies, and the generated shape is in target/compiled.)

@@ -29,14 +29,25 @@ input"):
   shown as U+FFFD. No JSON text can hold a raw NUL, and a NUL inside a stored string is cut short
   by many C-based readers (ODBC drivers, BI tools).
 - A CR before the LF is the line terminator, not text; lines of any length are kept whole.
-- A file that cannot be read, or a `.gz` that is not a complete gzip file, stops the build with a
-  message naming the file and the way out: skipping it would drop its lines without a trace.
+- A file that is not gzip or UTF-8 JSON text gets a file-level verdict instead of lines: compressed
+  in another format (zstd, bzip2, xz, zip), gzip under a name without `.gz`, a `.gz` that is not
+  a complete gzip file, not UTF-8 text (UTF-16 with or without a byte-order mark, or mostly bytes
+  that are not UTF-8 or are NUL), or unreadable. Its file row carries the reason
+  (file_reason, audit.quarantined_files) and its lines, if any were read, are never judged. The
+  build stops, naming every such file and the ways out, unless the var allow_bad_files is true:
+  then the rest loads and the file stays recorded.
+
+Each file row also records the SHA-256 of the file's bytes as stored (compressed, for a `.gz`),
+computed while the bytes stream past, so it costs one pass of hashing and no extra read. With the
+var verify_files, the files read by earlier builds are hashed again and compared (docs/recovery.md).
 """
 
 import gzip
+import hashlib
 import itertools
 import zlib
 from collections.abc import Iterator
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -50,6 +61,18 @@ REPLACEMENT_CHARACTER = "\ufffd"
 # Decompressed bytes per block: large enough that per-block overhead is nothing, small enough
 # that a 500 MB file costs no more memory than a 16 MB one.
 BLOCK_BYTES = 16 * 1024 * 1024
+# The first bytes of a file (decompressed) that decide whether it is text at all. UTF-16 text is
+# about half NUL bytes; a UTF-8 file with a few bad lines is far below a quarter.
+SAMPLE_BYTES = 64 * 1024
+NOT_TEXT_SHARE = 0.25
+COMPRESSION_MAGIC = {
+    b"\x28\xb5\x2f\xfd": "zstd",
+    b"BZh": "bzip2",
+    b"\xfd7zXZ\x00": "xz",
+    b"PK\x03\x04": "zip",
+}
+GZIP_MAGIC = b"\x1f\x8b"
+UTF16_BOMS = {b"\xff\xfe": "little-endian", b"\xfe\xff": "big-endian"}
 
 SCHEMA = pa.schema(
     [
@@ -58,28 +81,48 @@ SCHEMA = pa.schema(
         ("raw_line", pa.large_string()),
         ("is_valid_utf8", pa.bool_()),
         ("_batch_at", pa.timestamp("us")),
+        ("content_sha256", pa.string()),
+        ("file_reason", pa.string()),
+        ("file_detail", pa.string()),
     ]
 )
 
-# A file is listed as delivered (base_workbench__raw_files) before its lines are read, so after a
-# file-level stop the listing no longer matches the files and only a full refresh starts over.
-FILE_LEVEL_STOP = (
-    "The build stopped before loading any line of it or of the other new files, so nothing is"
-    " lost or counted twice."
-)
-FULL_REFRESH_FIX = (
-    " To go on, replace it with a complete copy under the same name, or move it out of the"
-    " folders raw_events_glob matches; then run `dbt build --full-refresh` (the file is already"
-    " listed as delivered, so a plain `dbt build` would stop again)."
-)
+
+class FileRejected(Exception):
+    """A whole file that cannot be loaded as JSON lines: a reason code and words for a person."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+class _HashingReader:
+    """Reads a binary file and hashes every byte read, so the hash costs no second pass."""
+
+    def __init__(self, handle) -> None:
+        self.handle = handle
+        self.digest = hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.handle.read(size)
+        self.digest.update(data)
+        return data
+
+    def finish(self) -> str:
+        """The hash of the whole file: bytes after the point a reader stopped count too."""
+        while self.read(BLOCK_BYTES):
+            pass
+        return self.digest.hexdigest()
+
+
+def file_sha256(path: str) -> str:
+    with open(path, "rb") as handle:
+        return _HashingReader(handle).finish()
 
 
 def _gzip_problem(start: bytes, exc: BaseException) -> str:
     """Say in words why a file named .gz, whose first bytes are `start`, could not be read."""
-    if not start.startswith(b"\x1f\x8b"):
-        return (
-            f"it is not a gzip file (it starts with {start[:16]!r}, not the gzip magic bytes 1f 8b)"
-        )
     if isinstance(exc, EOFError):
         return (
             "the gzip data is truncated: it ends before the end-of-stream marker (an upload or"
@@ -90,56 +133,84 @@ def _gzip_problem(start: bytes, exc: BaseException) -> str:
     return f"the gzip data is corrupt ({exc})"
 
 
-def _unreadable(source_file: str, exc: OSError) -> OSError:
-    if isinstance(exc, FileNotFoundError):
-        fix = (
-            " It was listed by this or an earlier build and has gone since: put it back and"
-            " run `dbt build`, or run `dbt build --full-refresh` to start over from the files"
-            " there are now."
+def _sniff_container(path: str, head: bytes) -> None:
+    """Reject a file whose first stored bytes say it is not (gzip of) text."""
+    for magic, name in COMPRESSION_MAGIC.items():
+        if head.startswith(magic):
+            raise FileRejected(
+                "unsupported_compression",
+                f"{name}-compressed data; only gzip (.gz) is read: decompress it, or recompress"
+                " it with gzip",
+            )
+    is_gzip = head.startswith(GZIP_MAGIC)
+    if is_gzip and not path.endswith(".gz"):
+        raise FileRejected(
+            "gzip_not_named_gz", "gzip data in a file whose name does not end in .gz: rename it"
         )
-    else:
-        fix = " Make it readable by the user running dbt, then run `dbt build` again."
-    return OSError(
-        f"Raw event file {source_file} cannot be read ({exc.strerror or exc}). "
-        + FILE_LEVEL_STOP
-        + fix
-    )
+    if path.endswith(".gz") and not is_gzip:
+        raise FileRejected(
+            "corrupt_gzip",
+            f"named .gz but not a gzip file (it starts with {head[:16]!r}, not the gzip magic"
+            " bytes 1f 8b)",
+        )
 
 
-def _read_chunks(path: str, source_file: str) -> Iterator[bytes]:
+def _sniff_text(sample: bytes) -> None:
+    """Reject decompressed content that is not UTF-8 text."""
+    for bom, order in UTF16_BOMS.items():
+        if sample.startswith(bom):
+            raise FileRejected(
+                "not_utf8_text",
+                f"UTF-16 text ({order} byte-order mark); save it as UTF-8",
+            )
+    if not sample:
+        return
+    invalid = len(sample) - len(sample.decode("utf-8", errors="ignore").encode("utf-8"))
+    share = (invalid + sample.count(b"\x00")) / len(sample)
+    if share >= NOT_TEXT_SHARE:
+        guess = "UTF-16 text without a byte-order mark?" if sample.count(b"\x00") else "binary?"
+        raise FileRejected(
+            "not_utf8_text",
+            f"{share:.0%} of its first {len(sample)} bytes are NUL or not UTF-8 ({guess});"
+            " save it as UTF-8",
+        )
+
+
+def _read_chunks(path: str, raw: _HashingReader | None = None) -> Iterator[bytes]:
     """The file's decompressed bytes in pieces of about BLOCK_BYTES, each ending at a line break
-    (but the last), without a leading byte-order mark."""
+    (but the last), without a leading byte-order mark. Raises FileRejected, or OSError."""
+    if raw is None:
+        with open(path, "rb") as handle:
+            yield from _read_chunks(path, _HashingReader(handle))
+        return
+    head = raw.handle.peek(16)[:16]
+    if not head:
+        return  # a zero-byte file is empty whatever its name
+    _sniff_container(path, head)
     is_gzip = path.endswith(".gz")
-    try:
-        handle = gzip.open(path, "rb") if is_gzip else open(path, "rb")  # noqa: SIM115
-    except OSError as exc:
-        raise _unreadable(source_file, exc) from None
+    handle = gzip.GzipFile(fileobj=raw, mode="rb") if is_gzip else raw
     pending = b""
     at_start = True
-    with handle:
-        while True:
-            try:
-                data = handle.read(BLOCK_BYTES)
-            except (OSError, EOFError, zlib.error) as exc:
-                if not is_gzip or isinstance(exc, FileNotFoundError | PermissionError):
-                    raise _unreadable(source_file, exc) from None
-                with open(path, "rb") as raw:
-                    start = raw.read(16)
-                raise OSError(
-                    f"Raw event file {source_file} is named .gz but cannot be decompressed: "
-                    f"{_gzip_problem(start, exc)}. " + FILE_LEVEL_STOP + FULL_REFRESH_FIX
-                ) from None  # the message says it all; dbt prints the whole chain otherwise
-            pending += data
-            if at_start and (len(pending) >= len(UTF8_BOM) or not data):
-                at_start = False
-                if pending.startswith(UTF8_BOM):
-                    pending = pending[len(UTF8_BOM) :]
-            if not data:
-                break
-            cut = pending.rfind(b"\n")
-            if cut >= 0 and not at_start:
-                yield pending[: cut + 1]
-                pending = pending[cut + 1 :]
+    sniffed = False
+    while True:
+        try:
+            data = handle.read(BLOCK_BYTES)
+        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            raise FileRejected("corrupt_gzip", _gzip_problem(head, exc)) from None
+        pending += data
+        if not sniffed:  # the first block (all of a small file)
+            sniffed = True
+            _sniff_text(pending[:SAMPLE_BYTES])
+        if at_start and (len(pending) >= len(UTF8_BOM) or not data):
+            at_start = False
+            if pending.startswith(UTF8_BOM):
+                pending = pending[len(UTF8_BOM) :]
+        if not data:
+            break
+        cut = pending.rfind(b"\n")
+        if cut >= 0 and sniffed and not at_start:
+            yield pending[: cut + 1]
+            pending = pending[cut + 1 :]
     if pending:
         yield pending
 
@@ -168,45 +239,133 @@ def _split_lines(data: bytes) -> tuple[pa.Array, pa.Array]:
     return pc.replace_substring(lines, NUL, REPLACEMENT_CHARACTER), valid
 
 
+def _constant(value, count: int, kind: pa.DataType) -> pa.Array:
+    return pa.nulls(count, kind).fill_null(value) if value is not None else pa.nulls(count, kind)
+
+
 def _batch(source_file: str, batch_at, numbers: pa.Array, lines: pa.Array, valid: pa.Array):
     count = len(numbers)
     return pa.record_batch(
         [
-            pa.nulls(count, pa.string()).fill_null(source_file),
+            _constant(source_file, count, pa.string()),
             numbers,
             lines,
             valid,
-            pa.nulls(count, pa.timestamp("us")).fill_null(batch_at),
+            _constant(batch_at, count, pa.timestamp("us")),
+            pa.nulls(count, pa.string()),
+            pa.nulls(count, pa.string()),
+            pa.nulls(count, pa.string()),
         ],
         schema=SCHEMA,
     )
 
 
-def _file_row(source_file: str, batch_at) -> pa.RecordBatch:
-    """The row that records a file as read: line_number 0, no text."""
-    empty = pa.nulls(1, pa.large_string()), pa.nulls(1, pa.bool_())
-    return _batch(source_file, batch_at, pa.array([0], pa.int64()), *empty)
+def _file_row(source_file: str, batch_at, verdict: dict) -> pa.RecordBatch:
+    """The row that records a file as read: line_number 0, no text; its hash and verdict."""
+    return pa.record_batch(
+        [
+            pa.array([source_file], pa.string()),
+            pa.array([0], pa.int64()),
+            pa.nulls(1, pa.large_string()),
+            pa.nulls(1, pa.bool_()),
+            pa.array([batch_at], pa.timestamp("us")),
+            pa.array([verdict.get("sha256")], pa.string()),
+            pa.array([verdict.get("reason")], pa.string()),
+            pa.array([verdict.get("detail")], pa.string()),
+        ],
+        schema=SCHEMA,
+    )
 
 
-def _file_batches(path: str, source_file: str, batch_at, size_bytes: int):
-    """One file's non-blank lines, a batch per block of about BLOCK_BYTES."""
+def _file_batches(
+    path: str, source_file: str, batch_at, size_bytes: int, verdict: dict | None = None
+):
+    """One file's non-blank lines, a batch per block of about BLOCK_BYTES. Fills `verdict` with
+    the file's hash and, for a file that cannot be loaded, its reason (its lines already sent
+    are then never judged: base_workbench__parsed_lines skips them)."""
+    verdict = {} if verdict is None else verdict
+    if size_bytes == 0:
+        # Empty whatever its name, and not opened: a landing zone may have pruned it since.
+        verdict["sha256"] = hashlib.sha256(b"").hexdigest()
+        return
     first_line = 1
-    # A zero-byte file is empty whatever its name: it is not opened (it may be pruned since).
-    chunks = _read_chunks(path, source_file) if size_bytes > 0 else iter(())
-    for chunk in chunks:
-        lines, valid = _split_lines(chunk)
-        if chunk.endswith(b"\n"):
-            # The split's last element is what follows the final line break: the next piece.
-            lines, valid = lines.slice(0, len(lines) - 1), valid.slice(0, len(valid) - 1)
-        numbers = pa.array(range(first_line, first_line + len(lines)), pa.int64())
-        first_line += len(lines)
-        # A CRLF file's lines end in CR: that is the line terminator, not the line's text.
-        if b"\r" in chunk:
-            lines = pc.utf8_rtrim(lines, "\r")
-        # Whitespace-only lines are ignored and counted nowhere.
-        keep = pc.invert(pc.match_substring_regex(lines, BLANK_LINE))
-        yield _batch(
-            source_file, batch_at, numbers.filter(keep), lines.filter(keep), valid.filter(keep)
+    try:
+        with open(path, "rb") as handle:
+            raw = _HashingReader(handle)
+            for chunk in _read_chunks(path, raw):
+                lines, valid = _split_lines(chunk)
+                if chunk.endswith(b"\n"):
+                    # The split's last element is what follows the final line break.
+                    lines, valid = lines.slice(0, len(lines) - 1), valid.slice(0, len(valid) - 1)
+                numbers = pa.array(range(first_line, first_line + len(lines)), pa.int64())
+                first_line += len(lines)
+                # A CRLF file's lines end in CR: that is the line terminator, not the text.
+                if b"\r" in chunk:
+                    lines = pc.utf8_rtrim(lines, "\r")
+                # Whitespace-only lines are ignored and counted nowhere.
+                keep = pc.invert(pc.match_substring_regex(lines, BLANK_LINE))
+                yield _batch(
+                    source_file,
+                    batch_at,
+                    numbers.filter(keep),
+                    lines.filter(keep),
+                    valid.filter(keep),
+                )
+            verdict["sha256"] = raw.finish()
+    except FileRejected as rejected:
+        verdict.update(reason=rejected.reason, detail=rejected.detail)
+        verdict.setdefault("sha256", _try_hash(path))
+    except OSError as exc:
+        verdict.update(reason="unreadable", detail=f"cannot be read: {exc.strerror or exc}")
+
+
+def _try_hash(path: str) -> str | None:
+    try:
+        return file_sha256(path)
+    except OSError:
+        return None
+
+
+def _is_true(value) -> bool:
+    return str(value).strip().lower() in ("true", "1", "yes")
+
+
+def _rejected_message(rejected: list[tuple[str, dict]]) -> str:
+    shown = "; ".join(f"{name} ({v['reason']}: {v['detail']})" for name, v in rejected[:10])
+    more = f" and {len(rejected) - 10} more" if len(rejected) > 10 else ""
+    return (
+        f"{len(rejected)} raw event file(s) cannot be loaded as JSON lines: {shown}{more}. The"
+        " build stopped before loading any line of the new files, so nothing is lost or counted"
+        " twice. To go on without losing anything: replace each file with a UTF-8 .jsonl or gzip"
+        " .jsonl.gz copy (or move it out of the landing zone) and run `dbt build` again; it is"
+        " read afresh. Or load the other files and record these as quarantined"
+        " (audit.quarantined_files): add allow_bad_files: true to --vars (docs/recovery.md)."
+    )
+
+
+def _verify_loaded(session, this, files) -> None:
+    """Hash every file read by earlier builds that is still there and stop on any difference."""
+    loaded = session.execute(
+        f"select lines.source_file, files.absolute_path, lines.content_sha256 from {this} as lines"
+        f" inner join ({files.sql_query()}) as files on lines.source_file = files.source_file"
+        " where lines.line_number = 0 and lines.content_sha256 is not null"
+        " order by lines.source_file"
+    ).fetchall()
+    changed = []
+    for count, (source_file, path, expected) in enumerate(loaded, start=1):
+        if Path(path).exists() and _try_hash(path) not in (expected, None):
+            changed.append(source_file)
+        if count % 1000 == 0:
+            print(f"verify_files: {count} of {len(loaded)} files hashed", flush=True)
+    print(f"verify_files: {len(loaded)} loaded files hashed, {len(changed)} changed", flush=True)
+    if changed:
+        names = ", ".join(f"'{name}'" for name in changed[:10])
+        raise OSError(
+            f"{len(changed)} raw file(s) read by an earlier build now hold other bytes (same size"
+            f" and modification time, another SHA-256): {names}"
+            f"{' ...' if len(changed) > 10 else ''}. Nothing was changed. To load them as they"
+            f" are now, keeping every other file's events: add reload_files: [{names}] to --vars"
+            " (docs/recovery.md)."
         )
 
 
@@ -214,20 +373,33 @@ def model(dbt, session):
     dbt.config(materialized="incremental", incremental_strategy="append")
     files = dbt.ref("base_workbench__raw_files")
     if dbt.is_incremental:
+        if _is_true(dbt.config.get("verify_files")):
+            _verify_loaded(session, dbt.this, files)
         newest = session.execute(f"select max(_batch_at) from {dbt.this}").fetchall()[0][0]
         if newest is not None:
             files = files.filter(f"_batch_at > '{newest}'::timestamp")
     rows = files.select("source_file, absolute_path, _batch_at, size_bytes").order("source_file")
     files_read = rows.fetchall()
+    allow_bad_files = _is_true(dbt.config.get("allow_bad_files"))
+    verdicts = {source_file: {} for source_file, *_ in files_read}
+
+    def file_rows():
+        # After all the lines (see the top), so a bad file is only known once it has been read.
+        rejected = [(name, v) for name, v in verdicts.items() if v.get("reason")]
+        if rejected and not allow_bad_files:
+            raise OSError(_rejected_message(rejected))  # the message says it all
+        for source_file, _, batch_at, _ in files_read:
+            yield _file_row(source_file, batch_at, verdicts[source_file])
+
     # A stream, one block at a time: DuckDB pulls the batches as it writes the table, so memory
-    # holds one block of lines. A file that cannot be read stops the stream, and DuckDB reports
-    # our message (which names the file). The file rows come last (see the top).
+    # holds one block of lines. A file that cannot be loaded stops the stream at its end, and
+    # DuckDB reports our message (which names the files).
     batches = itertools.chain(
         (
             batch
-            for source_file, path, batch_at, size_bytes in files_read
-            for batch in _file_batches(path, source_file, batch_at, size_bytes)
+            for name, path, batch_at, size_bytes in files_read
+            for batch in _file_batches(path, name, batch_at, size_bytes, verdicts[name])
         ),
-        (_file_row(source_file, batch_at) for source_file, _, batch_at, _ in files_read),
+        file_rows(),
     )
     return pa.RecordBatchReader.from_batches(SCHEMA, batches)

@@ -62,7 +62,12 @@ final as (
         regexp_replace(replace(make_valid_utf8(decoded.line), char(0), '\uFFFD'), '\r+$', '')
             as raw_line,
         decoded.is_valid_utf8,
-        files._batch_at
+        files._batch_at,
+        -- DuckDB's reader writes a row per file with these (its hash and file-level verdict);
+        -- Spark writes none (docs/spark.md).
+        cast(null as string) as content_sha256,
+        cast(null as string) as file_reason,
+        cast(null as string) as file_detail
     from decoded
     inner join files
         on decoded.absolute_path = files.absolute_path
