@@ -453,7 +453,8 @@ def bench_large_file(events: int, args: argparse.Namespace) -> SizeResult:
     print(f"\n== {events:,} events in one gzip file: generating", flush=True)
     summary = generate(events, args, work, result, ONE_FILE)
     (path,) = (work / "raw" / "events").rglob("*.jsonl*")
-    note = f"{path.stat().st_size / MIB:,.0f} MiB gzip"
+    mib = path.stat().st_size / MIB
+    note = f"{mib:,.1f} MiB gzip" if mib < 10 else f"{mib:,.0f} MiB gzip"
     print(f"  {path.name}: {note}", flush=True)
     print("== full dbt build of the one file", flush=True)
     full = run_dbt(work, "full", fresh=True)

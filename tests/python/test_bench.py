@@ -27,7 +27,8 @@ STEPS = ["floor", "full build", "incremental build"]
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess, Path]:
     tmp = tmp_path_factory.mktemp("bench")
-    args = ["--sizes", "2000", "--days", "5", "--work-dir", str(tmp / "work")]
+    args = ["--sizes", "2000", "--days", "5", "--large-file", "3000"]
+    args += ["--work-dir", str(tmp / "work")]
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts/bench.py"), *args, "--output", str(tmp / "out.md")],
         cwd=ROOT,
@@ -61,7 +62,12 @@ def test_runs_every_step_and_writes_the_table(tiny_run: tuple) -> None:
     text = (tmp / "out.md").read_text()
     rows = table_rows(section(text, "Results"))
     assert list(rows[0]) == bench.COLUMNS
+    *rows, one_file = rows
     assert [row["step"] for row in rows] == STEPS
+    # The large-file run: one gzip file, one full build, its size in the note.
+    assert one_file["size"] == "3,000 in one file"
+    assert re.fullmatch(r"full build \([\d,.]+ MiB gzip\)", one_file["step"]), one_file["step"]
+    assert number(one_file["events"]) > 2900 and one_file["x floor"] == "-"
     for row in rows:
         assert row["size"] == "2,000"
         assert number(row["events"]) > 0
@@ -93,18 +99,20 @@ def test_reports_machine_targets_and_generation(tiny_run: tuple) -> None:
         line = next(line for line in targets.splitlines() if target in line)
         assert re.search(r": (met|\*\*missed\*\*) - ", line), line
     generation = table_rows(section(text, "Data generation (not a target)"))
-    assert [row["step"] for row in generation] == ["base days", "extra day"]
+    assert [row["step"] for row in generation] == ["base days", "extra day", "base days"]
     assert re.search(
         r"^Run \d{4}-\d\d-\d\d \d\d:\d\d UTC with `scripts/bench.py --sizes", text, re.M
     )
     profiles = section(text, "Where the dbt builds spent their time")
-    assert profiles.count("memory peaked (sampled) at") == 2
+    assert profiles.count("memory peaked (sampled) at") == 3
+    assert "3,000 events in one file, full build:" in profiles
     assert re.search(r"nodes run in [\d.]+s .* \d+ models [\d.]+s", profiles)
 
 
 def test_work_files_removed_without_keep_data(tiny_run: tuple) -> None:
     _, tmp = tiny_run
     assert not (tmp / "work" / "size-2000").exists()
+    assert not (tmp / "work" / "one-file-3000").exists()
 
 
 def test_generated_data_is_reused_when_it_matches(tmp_path: Path) -> None:
