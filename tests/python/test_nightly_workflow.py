@@ -61,7 +61,11 @@ def evaluate(expression: str, contexts: dict[str, Any], status: str) -> Any:
 
 
 def substitute(text: str, contexts: dict[str, Any], status: str) -> str:
-    return re.sub(r"\$\{\{(.*?)\}\}", lambda m: str(evaluate(m[1], contexts, status)), text)
+    def render(match: re.Match) -> str:
+        value = evaluate(match[1], contexts, status)
+        return "" if isinstance(value, Context) else str(value)  # null renders as ''
+
+    return re.sub(r"\$\{\{(.*?)\}\}", render, text)
 
 
 @dataclass

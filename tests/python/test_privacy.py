@@ -217,6 +217,8 @@ def test_serving_file_holds_none_of_them(built: Build, tmp_path: Path) -> None:
         ("workbench.draft_accepted", ["missing_required_property:draftId"]),
         (None, ["malformed_json"]),
         ("workbench.draft_rejected", ["missing_required_property:draftId"]),
+        # the line with JSON-escaped keys and e-mails
+        ("workbench.draft_accepted", ["missing_required_property:draftId"]),
     ]
     assert any(where.startswith("marts.quality_privacy_finding_counts.") for where, _ in values)
     # The Parquet set holds the same tables: searched the same way.
