@@ -421,28 +421,33 @@ def bench_size(size: int, args: argparse.Namespace) -> SizeResult:
 
     print("== full dbt build", flush=True)
     full = run_dbt(work, "full", fresh=True)
-    result.rows.append(
-        Row(size, "full build", lines, full, "" if not full.returncode else "FAILED")
-    )
-    result.profiles["full build"] = build_profile(work, "full", full)
-    print(f"  {full.seconds:.1f}s{' FAILED' if full.returncode else ''}", flush=True)
-    if full.returncode:
-        print(full.output[-3000:], file=sys.stderr)
+    if not record_build(result, work, "full", lines, full):
         return result
 
     print("== extra day + incremental dbt build", flush=True)
     extra = generate_extra_day(size, args, work, result)
     extra_lines = extra["lines"] - extra["blank_lines"]
     incremental = run_dbt(work, "incremental", fresh=False)
-    note = "" if not incremental.returncode else "FAILED"
-    result.rows.append(Row(size, "incremental build", extra_lines, incremental, note))
-    result.profiles["incremental build"] = build_profile(work, "incremental", incremental)
-    print(f"  {incremental.seconds:.1f}s{' FAILED' if incremental.returncode else ''}", flush=True)
-    if incremental.returncode:
-        print(incremental.output[-3000:], file=sys.stderr)
+    record_build(result, work, "incremental", extra_lines, incremental)
     if not args.keep_data:
         shutil.rmtree(work, ignore_errors=True)
     return result
+
+
+def record_build(
+    result: SizeResult, work: Path, label: str, events: int, measure: Measure, note: str = ""
+) -> bool:
+    """The `<label> build` row, its profile and its printed time (the log's tail when it failed);
+    True when it succeeded."""
+    step = f"{label} build"
+    result.rows.append(
+        Row(result.size, step, events, measure, note if not measure.returncode else "FAILED")
+    )
+    result.profiles[step] = build_profile(work, label, measure)
+    print(f"  {measure.seconds:.1f}s{' FAILED' if measure.returncode else ''}", flush=True)
+    if measure.returncode:
+        print(measure.output[-3000:], file=sys.stderr)
+    return not measure.returncode
 
 
 def bench_large_file(events: int, args: argparse.Namespace) -> SizeResult:
@@ -458,14 +463,7 @@ def bench_large_file(events: int, args: argparse.Namespace) -> SizeResult:
     print(f"  {path.name}: {note}", flush=True)
     print("== full dbt build of the one file", flush=True)
     full = run_dbt(work, "full", fresh=True)
-    lines = summary["lines"] - summary["blank_lines"]
-    result.rows.append(
-        Row(events, "full build", lines, full, note if not full.returncode else "FAILED")
-    )
-    result.profiles["full build"] = build_profile(work, "full", full)
-    print(f"  {full.seconds:.1f}s{' FAILED' if full.returncode else ''}", flush=True)
-    if full.returncode:
-        print(full.output[-3000:], file=sys.stderr)
+    record_build(result, work, "full", summary["lines"] - summary["blank_lines"], full, note)
     if not args.keep_data:
         shutil.rmtree(work, ignore_errors=True)
     return result
