@@ -1,4 +1,5 @@
-"""Tests of scripts/generate_events.py: determinism, layout, validity and the fault mix.
+"""Tests of scripts/generate_events.py, the project's one traffic model: determinism, layout,
+validity, the traffic and fault mix, the size options and the extra day for incremental loads.
 
 Validity is checked against the project's taxonomy seed and docs/specification.md, 'Raw input',
 written out here independently of the generator, so a generator that drifts from either fails.
@@ -20,6 +21,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,7 +50,9 @@ def option(kind: str) -> str:
 
 
 NO_FAULTS = [arg for kind in FAULT_KINDS for arg in (option(kind), "0")]
-SMALL = ["--days", "4", "--sessions-per-day", "120", "--seed", "7"]  # ~4,500 events
+SMALL = ["--days", "4", "--sessions-per-day", "120", "--seed", "7"]  # ~4,000 events
+# Enough days that most late events and resends land inside the written days.
+LONG = ["--events", "30000", "--days", "10", "--seed", "3"]
 START = date(2026, 10, 1)
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})?$")
 TS_FORMS = {
@@ -149,26 +153,41 @@ def event_files(out: Path) -> list[Path]:
     return sorted((out / "events").glob("date=*/part-*"))
 
 
+def lines_of(path: Path) -> list[str]:
+    data = path.read_bytes()
+    text = (gzip.decompress(data) if path.suffix == ".gz" else data).decode()
+    assert text.endswith("\n")
+    return text[:-1].split("\n")
+
+
 def read_lines(out: Path) -> list[tuple[int, str, str]]:
     """(file index, date folder, text) of every physical line, in file and line order."""
-    lines = []
-    for index, path in enumerate(event_files(out)):
-        data = path.read_bytes()
-        text = (gzip.decompress(data) if path.suffix == ".gz" else data).decode()
-        assert text.endswith("\n")
-        lines += [(index, path.parent.name[5:], t) for t in text[:-1].split("\n")]
-    return lines
+    return [
+        (index, path.parent.name[5:], text)
+        for index, path in enumerate(event_files(out))
+        for text in lines_of(path)
+    ]
+
+
+def flat(line: str) -> dict[str, Any]:
+    """A valid line's event with nested properties lifted (a top-level key wins)."""
+    record = json.loads(line)
+    return {**record.pop("properties", {}), **record}
+
+
+def dated(lines: list[tuple[int, str, str]]) -> list[tuple[str, dict[str, Any]]]:
+    """(date folder, flat record with `at`) of every clean line."""
+    return [
+        (folder, record | {"at": parse_ts(record["timestamp"])})
+        for _, folder, line in lines
+        if line.strip() and not problems(line)
+        for record in [flat(line)]
+    ]
 
 
 def records(out: Path) -> list[dict[str, Any]]:
     """Clean lines as flat dicts (nested properties lifted), timestamps as datetimes."""
-    flat = []
-    for _, _, line in read_lines(out):
-        if line.strip() and not problems(line):
-            record = json.loads(line)
-            record = {**record.pop("properties", {}), **record}
-            flat.append(record | {"at": parse_ts(record["timestamp"])})
-    return flat
+    return [record for _, record in dated(read_lines(out))]
 
 
 def digests(out: Path) -> dict[str, str]:
@@ -189,10 +208,10 @@ def default_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return run(tmp_path_factory.mktemp("default"), *SMALL)
 
 
-def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path) -> None:
+def test_same_seed_same_bytes_whatever_the_threads_other_seed_other_bytes(tmp_path: Path) -> None:
     args = ["--days", "3", "--sessions-per-day", "40", "--gzip-rate", "0.5"]
-    first = digests(run(tmp_path / "a", *args))
-    again = digests(run(tmp_path / "b", *args))
+    first = digests(run(tmp_path / "a", *args, "--threads", "1"))
+    again = digests(run(tmp_path / "b", *args, "--threads", "2"))
     other = digests(run(tmp_path / "c", *args, "--seed", "43"))
     assert len(first) >= 7  # 3 days x 2 parts + 1 CSV
     assert first == again
@@ -211,7 +230,7 @@ def test_layout_folders_parts_gzip_and_monthly_csv(tmp_path: Path) -> None:
     assert {n.endswith(".gz") for n in names} == {True, False}
     for path in event_files(out):
         if path.suffix == ".gz":
-            assert problems(gzip.decompress(path.read_bytes()).decode().splitlines()[0]) == []
+            assert problems(lines_of(path)[0]) == []
     csvs = sorted(p.name for p in (out / "workflow_creations").iterdir())
     assert csvs == ["workflow_creations_2026-10.csv", "workflow_creations_2026-11.csv"]
     for name in csvs:
@@ -219,6 +238,29 @@ def test_layout_folders_parts_gzip_and_monthly_csv(tmp_path: Path) -> None:
         assert first_line == "workflow_id,created_at,creation_source"
     plain = run(tmp_path / "plain", "--days", "2", "--sessions-per-day", "30", "--gzip-rate", "0")
     assert not [p for p in event_files(plain) if p.suffix == ".gz"]
+
+
+def test_sessions_per_day_weekdays_and_weekends(clean_run: Path) -> None:
+    sessions: dict[str, set[str]] = defaultdict(set)
+    for record in records(clean_run):
+        sessions[record["at"].date().isoformat()].add(record["sessionId"])
+    # 2026-10-01 and 10-02 are a Thursday and a Friday, 10-03 and 10-04 a weekend: 120 sessions
+    # on a weekday, about a third of that on a weekend day, each +-10%, give or take the few that
+    # start before midnight and the days they run into.
+    weekday = [len(sessions[d]) for d in ("2026-10-01", "2026-10-02")]
+    weekend = [len(sessions[d]) for d in ("2026-10-03", "2026-10-04")]
+    assert all(100 <= n <= 140 for n in weekday), weekday
+    assert all(33 <= n <= 55 for n in weekend), weekend
+
+
+def test_events_asks_for_about_that_many_events(tmp_path: Path) -> None:
+    out = run(tmp_path, "--events", "20000", "--days", "3")
+    lines = read_lines(out)
+    blank = sum(not line.strip() for _, _, line in lines)
+    texts = [line for _, _, line in lines if line.strip()]
+    # Resends, unknown events and blank lines come on top of the events asked for.
+    assert len(texts) - (len(texts) - len(set(texts))) == pytest.approx(20000, rel=0.03)
+    assert 0 < blank < 0.01 * len(lines)
 
 
 def test_rerun_replaces_previous_output_only(tmp_path: Path) -> None:
@@ -242,10 +284,8 @@ def test_without_faults_every_line_is_a_valid_event(clean_run: Path) -> None:
     ids = [json.loads(t)["eventId"] for t in texts if '"eventId"' in t]
     assert len(set(ids)) == len(ids)
     assert not any('"properties"' in t for t in texts)
-    last_folder = max(folder for _, folder, _ in lines)
     for _, folder, line in lines:  # no late events: each sits in the folder of its UTC day
-        day = parse_ts(json.loads(line)["timestamp"]).date().isoformat()
-        assert day == folder or (folder == last_folder and day > folder), line
+        assert parse_ts(json.loads(line)["timestamp"]).date().isoformat() == folder, line
 
 
 def rate_of(kind: str, lines: list[tuple[int, str, str]]) -> tuple[float, Counter[str]]:
@@ -272,8 +312,10 @@ def rate_of(kind: str, lines: list[tuple[int, str, str]]) -> tuple[float, Counte
 
 
 @pytest.mark.parametrize("kind", FAULT_KINDS)
-def test_each_fault_comes_at_the_asked_rate_and_alone(tmp_path: Path, kind: str) -> None:
-    lines = read_lines(run(tmp_path, *SMALL, *NO_FAULTS, option(kind), "0.05"))  # the last one wins
+def test_each_fault_comes_at_the_asked_rate_and_alone(
+    tmp_path: Path, clean_run: Path, kind: str
+) -> None:
+    lines = read_lines(run(tmp_path, *LONG, *NO_FAULTS, option(kind), "0.05"))  # the last one wins
     measured, seen = rate_of(kind, lines)
     assert measured == pytest.approx(0.05, abs=0.015), (kind, measured)
     allowed = {
@@ -284,19 +326,23 @@ def test_each_fault_comes_at_the_asked_rate_and_alone(tmp_path: Path, kind: str)
         "blank_line": {"blank"},
     }.get(kind, set())
     assert set(seen) <= allowed, seen
-    assert rate_of(kind, read_lines(run(tmp_path / "zero", *SMALL, *NO_FAULTS)))[0] == 0
+    assert rate_of(kind, read_lines(clean_run))[0] == 0
 
 
-def test_resends_land_later_in_the_same_or_next_file_half_with_event_id(tmp_path: Path) -> None:
-    lines = read_lines(run(tmp_path, *SMALL, *NO_FAULTS, "--duplicate-rate", "0.05"))
+def test_resends_mostly_in_the_same_or_next_file_half_with_event_id(tmp_path: Path) -> None:
+    args = ["--events", "30000", "--days", "6", *NO_FAULTS, "--duplicate-rate", "0.05"]
+    lines = read_lines(run(tmp_path, *args))
     first_file: dict[str, int] = {}
-    resends = []
+    gaps, resends = [], []
     for file_index, _, line in lines:
         if line in first_file:
-            assert file_index - first_file[line] in (0, 1)
+            gaps.append(file_index - first_file[line])
             resends.append(line)
         first_file.setdefault(line, file_index)
-    assert len(resends) > 100
+    assert len(gaps) > 500
+    assert min(gaps) >= 0  # always after the original
+    assert sum(g in (0, 1) for g in gaps) / len(gaps) > 0.75  # the rest: 1-3 days later
+    assert max(gaps) <= 7  # 2 files a day
     with_id = sum('"eventId"' in line for line in resends) / len(resends)
     assert with_id == pytest.approx(0.5, abs=0.12)
 
@@ -306,6 +352,11 @@ def test_default_mix_has_every_fault_kind_and_every_timestamp_form(default_run: 
     seen = Counter(p.split(":")[0] for _, _, line in lines for p in set(problems(line)))
     assert {"malformed_json", "missing_required", "blank"} <= set(seen)
     assert seen["invalid_required"] + seen["invalid_optional"] > 0
+    texts = [line for _, _, line in lines if line.strip()]
+    assert len(texts) > len(set(texts))  # resends
+    assert any('"properties"' in text for text in texts)
+    folders = [(folder, record["at"].date().isoformat()) for folder, record in dated(lines)]
+    assert any(day < folder for folder, day in folders)  # late events
     forms: Counter[str] = Counter()
     stamps = [record["timestamp"] for record in records(default_run)]
     for ts in stamps:
@@ -320,13 +371,15 @@ def test_default_mix_has_every_fault_kind_and_every_timestamp_form(default_run: 
 @pytest.mark.parametrize("form", ["iso_ms_z", "iso_z", "space", "no_zone", "offset", "epoch_ms"])
 @pytest.mark.parametrize("tz_min", [0, 120, -300, 330])
 def test_every_timestamp_form_carries_the_exact_instant(form: str, tz_min: int) -> None:
+    con = duckdb.connect()
+    con.execute(gen.MACROS)
     for ms in (1_790_812_799_000, 1_790_812_799_123, 946_684_800_001):
-        if form in gen.WHOLE_SECOND_FORMS and ms % 1000:
-            with pytest.raises(ValueError):
-                gen.format_ts(ms, form, tz_min)
-            continue
-        parsed = parse_ts(gen.format_ts(ms, form, tz_min))
-        assert parsed == datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=ms)
+        if form in gen.WHOLE_SECOND_FORMS:
+            ms -= ms % 1000  # the generator floors the instant for these forms
+        sql = f"select {gen.TIMESTAMP_TEXT_SQL} from (select ?::bigint, ?, ?) t(ts, form, tz_min)"
+        (text,) = con.execute(sql, [ms, gen.FORMS.index(form), tz_min]).fetchone()
+        parsed = parse_ts(json.loads(text))
+        assert parsed == datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=ms), text
 
 
 def test_anonymous_creations_and_orphan_draft_ids(clean_run: Path) -> None:
@@ -402,19 +455,74 @@ def test_other_channel_creations(clean_run: Path) -> None:
     assert min(days) >= START and max(days) < START + timedelta(days=4)
 
 
-def test_cli_rejects_bad_rates_and_reports_progress(
+def test_extra_day_adds_one_percent_with_late_events_and_resends_of_old_ones(
+    tmp_path: Path,
+) -> None:
+    args = ["--events", "40000", "--days", "6", "--start-date", "2026-10-01", "--gzip-rate", "0"]
+    out = run(tmp_path, *args)
+    before = digests(out)
+    base_lines = read_lines(out)
+    run(out, *args, "--extra-day")
+    after = digests(out)
+    assert {k: v for k, v in after.items() if k in before} == before  # base files untouched
+    added = sorted(set(after) - set(before))
+    assert added == [f"events/date=2026-10-07/part-000{i}.jsonl" for i in (0, 1)]
+
+    extra = [line for name in added for line in lines_of(out / name)]
+    base_texts = {line for _, _, line in base_lines if line.strip()}
+    base_sessions = {flat(line)["sessionId"] for line in base_texts if not problems(line)}
+    valid = [flat(line) for line in extra if line.strip() and not problems(line)]
+    new_sessions = [e for e in valid if e["sessionId"] not in base_sessions]
+    assert len(new_sessions) == pytest.approx(0.01 * len(base_texts), rel=0.5)  # ~30 sessions
+    first_day = date(2026, 10, 7)
+    late = [e for e in valid if parse_ts(e["timestamp"]).date() < first_day]
+    old_session = [e for e in valid if e["sessionId"] in base_sessions]
+    resent = [line for line in extra if line in base_texts]
+    assert late and resent
+    assert len(old_session) >= len(late) // 2
+    assert all(parse_ts(e["timestamp"]).date() >= first_day - timedelta(days=3) for e in late)
+    # Nothing of the extra day was in the base files, except resends.
+    assert len(resent) < 0.05 * len(extra)
+
+
+def test_extra_day_needs_only_the_last_sessions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args = ["--events", "30000", "--days", "14", "--extra-day", "--late-rate", "0.2"]
+    quick = digests(run(tmp_path / "quick", *args, "--duplicate-rate", "0.2"))
+    monkeypatch.setattr(gen, "EXTRA_DAY_LOOKBACK_DAYS", 1000)
+    everything = digests(run(tmp_path / "all", *args, "--duplicate-rate", "0.2"))
+    assert quick == everything
+    assert len(quick) == 2
+
+
+def test_cli_rejects_bad_options_and_reports_progress_and_summary(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with pytest.raises(SystemExit) as exc:
-        gen.main(["--out", str(tmp_path), "--truncated-rate", "1.5"])
-    assert exc.value.code == 2
+    for bad in (
+        ["--truncated-rate", "1.5"],
+        ["--days", "0"],
+        ["--events", "100", "--sessions-per-day", "10"],  # one size or the other
+    ):
+        with pytest.raises(SystemExit) as exc:
+            gen.main(["--out", str(tmp_path), *bad])
+        assert exc.value.code == 2, bad
     with pytest.raises(SystemExit) as exc:
         gen.main(["--help"])
     assert exc.value.code == 0
-    assert "--duplicate-rate" in capsys.readouterr().out
-    assert gen.main(["--out", str(tmp_path), "--days", "2", "--sessions-per-day", "10"]) == 0
+    help_text = capsys.readouterr().out
+    assert {"--duplicate-rate", "--extra-day", "--sessions-per-day", "--events"} <= set(
+        help_text.split()
+    )
+    summary = tmp_path / "summary.json"
+    args = ["--out", str(tmp_path), "--days", "2", "--sessions-per-day", "10"]
+    assert gen.main([*args, "--summary", str(summary)]) == 0
     err = capsys.readouterr().err.splitlines()
-    assert re.fullmatch(r"day 1/2: [\d,]+ events", err[0])
+    assert err[0] == "simulating 10 sessions a weekday over 2 days from 2026-10-01"
+    assert re.fullmatch(r"  sessions: \d+\.\ds", err[1])
     assert err[-1].startswith("wrote ") and "truncated=" in err[-1]
+    counts = json.loads(summary.read_text())
+    assert counts["lines"] == sum(len(lines_of(p)) for p in event_files(tmp_path))
+    assert set(counts["faults"]) == set(FAULT_KINDS)
     run(tmp_path, "--days", "1", "--sessions-per-day", "10")
     assert capsys.readouterr().err == ""
