@@ -497,6 +497,7 @@ PROPERTIES: dict[str, list[tuple[str, str]]] = {
     "draft_accepted": [
         ("draftId", "q(draft_id)"),
         ("source", "case when u(kb, 31) < 0.6 then q(cap(src, legacy)) end"),
+        ("nodeCount", "case when u(kb, 49) < 0.5 then nodes::varchar end"),
     ],
     "draft_rejected": [
         ("draftId", "q(draft_id)"),
@@ -573,7 +574,25 @@ PROPERTIES: dict[str, list[tuple[str, str]]] = {
         ),
     ],
 }
-assert {PREFIX + name for name in PROPERTIES} == set(load_taxonomy(TAXONOMY_CSV))
+
+
+def check_properties(taxonomy: dict[str, dict[str, tuple[bool, str]]]) -> None:
+    """The simulation must emit exactly the seed's events and properties; say what differs."""
+    emitted = {PREFIX + name: {key for key, _ in props} for name, props in PROPERTIES.items()}
+    wanted = {name: set(spec) - {"sessionId", "timestamp"} for name, spec in taxonomy.items()}
+    if emitted != wanted:
+        differences = [
+            f"{name}: the seed has {sorted(wanted.get(name, []))}, PROPERTIES has"
+            f" {sorted(emitted.get(name, []))}"
+            for name in sorted(set(emitted) | set(wanted))
+            if emitted.get(name) != wanted.get(name)
+        ]
+        raise SystemExit(
+            f"error: scripts/generate_events.py does not emit what {TAXONOMY_CSV.name} lists:\n  "
+            + "\n  ".join(differences)
+            + "\nAdd the event or property to PROPERTIES (and the step that emits it to"
+            " episodes_sql/blocks_sql), or remove it there."
+        )
 
 
 # The JSON text of instant `ts` (epoch ms) in timestamp form `form` (an index into FORMS),
@@ -1128,6 +1147,7 @@ def remove_previous_output(opts: Options) -> None:
 def generate(opts: Options) -> dict[str, Any]:
     started = time.monotonic()
     taxonomy = load_taxonomy(TAXONOMY_CSV)
+    check_properties(taxonomy)
     stats: dict[str, Any] = {"files": 0, "bytes": 0, "csv_rows": 0}
     with tempfile.TemporaryDirectory(prefix="generate_events-") as temp_dir:
         con = connect(opts, temp_dir)

@@ -439,6 +439,14 @@ def test_traffic_looks_like_the_product(clean_run: Path) -> None:
     assert not re.search(r'"(message|content|text|prompt|token|password)"', text)
 
 
+def test_every_property_of_the_taxonomy_is_sent(clean_run: Path) -> None:
+    sent: dict[str, set[str]] = defaultdict(set)
+    for record in records(clean_run):
+        sent[record["event"]].update(record)
+    for name, spec in TAXONOMY.items():
+        assert set(spec) <= sent[name], (name, set(spec) - sent[name])
+
+
 def test_other_channel_creations(clean_run: Path) -> None:
     with (clean_run / "workflow_creations/workflow_creations_2026-10.csv").open(newline="") as f:
         rows = list(csv.DictReader(f))
