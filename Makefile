@@ -105,8 +105,8 @@ run: sample build
 LINT_FIXTURE := tests/python/fixtures/golden
 INCREMENTAL_SQL = $$(grep -rlE 'is_incremental|is_new_since_last_build|in_touched_sessions' models)
 lint: setup
-	$(BIN)/ruff check scripts tests models engines plugins
-	$(BIN)/ruff format --check scripts tests models engines plugins
+	$(BIN)/ruff check scripts bench tests models engines plugins
+	$(BIN)/ruff format --check scripts bench tests models engines plugins
 	$(BIN)/shellcheck scripts/*.sh .ci/run
 	$(BIN)/actionlint -shellcheck="$(BIN)/shellcheck" .github/workflows/*.yml
 	@tmp="$$(mktemp -d)" && trap 'rm -rf "$$tmp"' EXIT && \
@@ -135,7 +135,7 @@ unit: setup
 # Benchmark (bench/README.md): 1M and 10M events by default, e.g. BENCH_ARGS="--sizes 2000000 --keep-data".
 BENCH_ARGS ?=
 bench: setup
-	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+	$(BIN)/python bench/bench.py $(BENCH_ARGS)
 
 test: setup lint metrics unit
 

@@ -487,6 +487,14 @@ def secs(seconds: float) -> str:
     return f"{seconds:.2f}" if seconds < 10 else f"{seconds:.1f}"
 
 
+def per_second(events: int, seconds: float) -> str:
+    """Events a second; three significant digits when small, so a tiny day does not read 0."""
+    if not seconds:
+        return "-"
+    rate = events / seconds
+    return f"{rate:,.0f}" if rate >= 100 else f"{rate:.3g}"
+
+
 def table(results: list[SizeResult]) -> list[list[str]]:
     rows = []
     for result in results:
@@ -500,7 +508,7 @@ def table(results: list[SizeResult]) -> list[list[str]]:
                     row.step + (f" ({row.note})" if row.note else ""),
                     f"{row.events:,}",
                     secs(m.seconds),
-                    f"{row.events / m.seconds:,.0f}" if m.seconds else "-",
+                    per_second(row.events, m.seconds),
                     ratio,
                     f"{m.peak_bytes / MIB:,.0f}",
                     f"{m.cpu_seconds:.1f}",
@@ -640,7 +648,7 @@ def report(results: list[SizeResult], args: argparse.Namespace, started: datetim
             r.step + (f" ({r.note})" if r.note else ""),
             f"{r.events:,}",
             secs(r.measure.seconds),
-            f"{r.events / r.measure.seconds:,.0f}" if r.measure.seconds else "-",
+            per_second(r.events, r.measure.seconds),
             f"{r.measure.peak_bytes / MIB:,.0f}",
             f"{r.measure.cpu_seconds:.1f}",
         ]

@@ -1,4 +1,4 @@
-"""Tests of scripts/bench.py at a tiny size: it runs every step and writes its table (not timed)."""
+"""Tests of bench/bench.py at a tiny size: it runs every step and writes its table (not timed)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location("bench", ROOT / "scripts/bench.py")
+_spec = importlib.util.spec_from_file_location("bench", ROOT / "bench/bench.py")
 assert _spec and _spec.loader
 bench = importlib.util.module_from_spec(_spec)
 sys.modules["bench"] = bench
@@ -30,7 +30,7 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.Compl
     args = ["--sizes", "2000", "--days", "5", "--large-file", "3000"]
     args += ["--work-dir", str(tmp / "work")]
     result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts/bench.py"), *args, "--output", str(tmp / "out.md")],
+        [sys.executable, str(ROOT / "bench/bench.py"), *args, "--output", str(tmp / "out.md")],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -101,7 +101,7 @@ def test_reports_machine_targets_and_generation(tiny_run: tuple) -> None:
     generation = table_rows(section(text, "Data generation (not a target)"))
     assert [row["step"] for row in generation] == ["base days", "extra day", "base days"]
     assert re.search(
-        r"^Run \d{4}-\d\d-\d\d \d\d:\d\d UTC with `scripts/bench.py --sizes", text, re.M
+        r"^Run \d{4}-\d\d-\d\d \d\d:\d\d UTC with `bench/bench.py --sizes", text, re.M
     )
     profiles = section(text, "Where the dbt builds spent their time")
     assert profiles.count("memory peaked (sampled) at") == 3
