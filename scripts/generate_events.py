@@ -15,13 +15,17 @@ random draw is a hash of (seed, the row's key, a salt), so the content depends o
 seed and the options - not on threads or row order - and each file is written with an ORDER BY:
 the same seed and options give byte-identical files.
 
-- What users do: the constants under 'The traffic' and the SQL of `sessions_sql`, `episodes_sql`
+- What users do: the constants under 'the traffic' and the SQL of `sessions_sql`, `episodes_sql`
   and `blocks_sql` (waits, branches and their odds); `PROPERTIES` says what each event carries.
-- What goes wrong on the way: the constants under 'Faults' and `events_sql`, which renders each
+- What goes wrong on the way: the constants under 'faults' and `events_sql`, which renders each
   event as a JSON line and applies them.
-- Output: `write_files` (the JSON lines) and `write_creations` (the CSVs) read the finished tables;
-  another output format reads the same tables (`event_lines` keeps each event's day, file, arrival
-  and order) and adds its own writer.
+- Output: `write_files` writes table `event_lines` (one row per event: the day and file it
+  arrives in, its arrival time and order, its JSON line) and `extra_lines` (resends, unknown
+  events, blank lines); `write_creations` the CSVs. Another output format keeps the simulation
+  and the arrival (day, file, order) and renders the event differently: in `events_sql`, each
+  event's name, instant (`ts`), session and the columns of its block are rows before the CTE
+  `parts` renders its properties (`PROPERTIES`: each one's SQL, as JSON text) and `lined`
+  assembles the line.
 
 Size: `--sessions-per-day` (a weekday; weekends get about a third), or `--events`, about that many
 events in the base days (sessions are drawn, then trimmed in random order). What arrives after

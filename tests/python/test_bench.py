@@ -100,9 +100,7 @@ def test_reports_machine_targets_and_generation(tiny_run: tuple) -> None:
         assert re.search(r": (met|\*\*missed\*\*) - ", line), line
     generation = table_rows(section(text, "Data generation (not a target)"))
     assert [row["step"] for row in generation] == ["base days", "extra day", "base days"]
-    assert re.search(
-        r"^Run \d{4}-\d\d-\d\d \d\d:\d\d UTC with `bench/bench.py --sizes", text, re.M
-    )
+    assert re.search(r"^Run \d{4}-\d\d-\d\d \d\d:\d\d UTC with `bench/bench.py --sizes", text, re.M)
     profiles = section(text, "Where the dbt builds spent their time")
     assert profiles.count("memory peaked (sampled) at") == 3
     assert "3,000 events in one file, full build:" in profiles
