@@ -19,6 +19,7 @@ a row without id and a row with a bad time (both left out).
 from __future__ import annotations
 
 from datetime import date, datetime
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -376,12 +377,11 @@ def test_kpi_funnel(golden: Build) -> None:
     assert set(actual) == set(EXPECTED_FUNNEL)
     for key, counts in EXPECTED_FUNNEL.items():
         got = actual[key]
-        assert [(step, stage, n) for step, stage, n, _ in got] == [
-            (step, stage, n) for step, (stage, n) in enumerate(zip(STAGES, counts), start=1)
-        ], key
+        expected = zip(range(1, 5), STAGES, counts, strict=True)
+        assert [(step, stage, n) for step, stage, n, _ in got] == list(expected), key
         # Each step over the one before it in the same period; none for the first step or after
         # a step with no member.
-        ratios = [None] + [n / m if m else None for m, n in zip(counts, counts[1:])]
+        ratios = [None] + [n / m if m else None for m, n in pairwise(counts)]
         assert [ratio for *_, ratio in got] == [
             None if r is None else pytest.approx(r, abs=1e-9) for r in ratios
         ], key

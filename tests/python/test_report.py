@@ -149,7 +149,7 @@ def make_warehouse(path: Path, funnel: list[tuple] = FUNNEL) -> Path:
         con.execute("create schema marts")
         con.execute(
             "create table marts.kpi_funnel (period_grain varchar, period_start date, "
-            "step_number integer, stage varchar, member_count bigint)"
+            "step_number bigint, stage varchar, member_count bigint)"
         )
         con.executemany("insert into marts.kpi_funnel values (?, ?, ?, ?, ?)", funnel)
         con.execute(

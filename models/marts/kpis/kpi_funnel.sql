@@ -21,19 +21,19 @@ workflow_runs as (
 -- The stages in funnel order; the step number is the order the report and BI tools draw them in.
 stages as (
     select
-        1 as step_number,
+        cast(1 as bigint) as step_number,
         'chat_turns' as stage
     union all
     select
-        2 as step_number,
+        cast(2 as bigint) as step_number,
         'drafts_created' as stage
     union all
     select
-        3 as step_number,
+        cast(3 as bigint) as step_number,
         'drafts_accepted' as stage
     union all
     select
-        4 as step_number,
+        cast(4 as bigint) as step_number,
         'runs_completed' as stage
 ),
 
