@@ -44,16 +44,19 @@
 
 {#- `where` condition for session-scoped models (sessions, chat turns, approvals): the session is
     one that new or re-decided lines touched since this model's last build, so all its events are
-    read again and its rows rebuilt whole. True on a full build. The model must declare
-    `-- depends_on: {{ ref('base_workbench__validated_lines') }}`. -#}
+    read again and its rows rebuilt whole. True on a full build. -#}
 {% macro in_touched_sessions(column='session_id') -%}
+    {#- ref() on every call, not only in the incremental branch: dbt parses a model with no
+        watermark, so this is what records the dependency on the verdicts, and no model needs a
+        hand-written `-- depends_on:` line. -#}
+    {%- set validated_lines = ref('base_workbench__validated_lines') -%}
     {%- set watermark = incremental_watermark() -%}
     {%- if watermark is none -%}
         true
     {%- else -%}
         {{ column }} in (
             select touched.session_id
-            from {{ ref('base_workbench__validated_lines') }} as touched
+            from {{ validated_lines }} as touched
             where touched.is_valid and touched._batch_at > {{ watermark }}
         )
     {%- endif -%}

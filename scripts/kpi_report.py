@@ -63,27 +63,21 @@ SCORECARD_SQL = """
     where period_grain in ('day', 'week')
     order by kpi_name, period_grain, period_start
 """
-# Each stage is counted on its own date (a volume funnel): chat turns are not linked to drafts by
-# id, so following one cohort through every step is not possible from the marts.
+# marts.kpi_funnel counts each stage on its own date (a volume funnel, see docs/kpis.md); the
+# report draws its weekly rows and adds them up for the whole period (counts are additive).
 FUNNEL_SQL = """
-    with steps as (
-        select 1 as step, 'Chat turns' as stage, sent_at as happened_at
-        from marts.fct_chat_turns
-        union all
-        select 2, 'Drafts created', created_at from marts.fct_drafts
-        union all
-        select 3, 'Drafts accepted', first_accepted_at from marts.fct_drafts where is_accepted
-        union all
-        select 4, 'Runs completed', completed_at
-        from marts.fct_workflow_runs
-        where status = 'completed'
-    )
-    select step, stage, cast(date_trunc('week', happened_at) as date) as week_start, count(*)
-    from steps
-    where happened_at is not null
-    group by all
-    order by step, week_start
+    select step_number, stage, period_start, member_count
+    from marts.kpi_funnel
+    where period_grain = 'week'
+    order by step_number, period_start
 """
+# Display wording of the mart's stages; a stage the mart adds later is drawn under its own name.
+STAGE_LABELS = {
+    "chat_turns": "Chat turns",
+    "drafts_created": "Drafts created",
+    "drafts_accepted": "Drafts accepted",
+    "runs_completed": "Runs completed",
+}
 
 
 @dataclass(frozen=True)
@@ -133,7 +127,10 @@ def load(db_path: Path) -> ReportData:
     try:
         with duckdb.connect(str(db_path), read_only=True) as con:
             scorecard = [ScorecardRow(*row) for row in con.execute(SCORECARD_SQL).fetchall()]
-            funnel = [FunnelCount(*row) for row in con.execute(FUNNEL_SQL).fetchall()]
+            funnel = [
+                FunnelCount(step, STAGE_LABELS.get(stage, stage), week_start, count)
+                for step, stage, week_start, count in con.execute(FUNNEL_SQL).fetchall()
+            ]
     except (duckdb.CatalogException, duckdb.BinderException) as exc:
         raise SystemExit(
             f"kpi_report: {db_path} lacks a mart or column the report reads ({exc}); "

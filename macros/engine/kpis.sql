@@ -6,19 +6,12 @@
     {{ return(adapter.dispatch('period_start', 'workbench')(grain, timestamp_expr)) }}
 {%- endmacro %}
 
-{% macro duckdb__period_start(grain, timestamp_expr) -%}
+{#- One body for both engines: DuckDB's 'week' part is the ISO week and Spark's 'week' truncation
+    also lands on Monday. An engine that differs adds its own <adapter>__period_start. -#}
+{% macro default__period_start(grain, timestamp_expr) -%}
     {%- if grain not in ['day', 'week', 'month'] -%}
         {{ exceptions.raise_compiler_error("period_start: grain must be day, week or month, not " ~ grain) }}
     {%- endif -%}
-    {#- DuckDB's 'week' part is the ISO week, so truncation lands on Monday. -#}
-    cast(date_trunc('{{ grain }}', {{ timestamp_expr }}) as date)
-{%- endmacro %}
-
-{% macro spark__period_start(grain, timestamp_expr) -%}
-    {%- if grain not in ['day', 'week', 'month'] -%}
-        {{ exceptions.raise_compiler_error("period_start: grain must be day, week or month, not " ~ grain) }}
-    {%- endif -%}
-    {#- Spark's 'week' truncation also lands on Monday. -#}
     cast(date_trunc('{{ grain }}', {{ timestamp_expr }}) as date)
 {%- endmacro %}
 

@@ -19,6 +19,7 @@ a row without id and a row with a bad time (both left out).
 from __future__ import annotations
 
 from datetime import date, datetime
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -346,6 +347,46 @@ def test_kpi_scorecard_periods_complete_and_small(golden: Build) -> None:
         ("week", date(2026, 3, 2), date(2026, 3, 8), False),
     ]
     assert golden.query("select distinct is_small_sample from marts.kpi_scorecard") == [(True,)]
+
+
+# (grain, period_start) -> member_count of steps 1-4: chat turns, drafts created, drafts accepted,
+# runs completed. Turns by sent_at: a02, a09 (Feb 28), b01 (Mar 1), b06 (Mar 2). Created:
+# d-a1, d-orphan, unlinked:a14 (Feb 28), d-b1 (Mar 1), d-b2, d-c1 (Mar 2). Accepted: d-a1,
+# d-orphan (Feb 28), d-b1 (Mar 1), d-b2, d-c1 (Mar 2). Completed: r-1 (Feb 28); r-2 is running.
+EXPECTED_FUNNEL = {
+    ("day", FEB28): (2, 3, 2, 1),
+    ("day", MAR01): (1, 1, 1, 0),  # no run completes: a 0 row, not a missing one
+    ("day", MAR02): (1, 2, 2, 0),
+    ("week", FEB23): (3, 4, 3, 1),
+    ("week", MAR02): (1, 2, 2, 0),
+    ("month", FEB): (2, 3, 2, 1),
+    ("month", MAR): (2, 3, 3, 0),
+}
+STAGES = ("chat_turns", "drafts_created", "drafts_accepted", "runs_completed")
+
+
+def test_kpi_funnel(golden: Build) -> None:
+    rows = golden.query(
+        "select period_grain, period_start, step_number, stage, member_count,"
+        " ratio_to_previous_step from marts.kpi_funnel"
+        " order by period_grain, period_start, step_number"
+    )
+    actual: dict[tuple[str, date], list[tuple]] = {}
+    for grain, start, *rest in rows:
+        actual.setdefault((grain, start), []).append(tuple(rest))
+    assert set(actual) == set(EXPECTED_FUNNEL)
+    for key, counts in EXPECTED_FUNNEL.items():
+        got = actual[key]
+        expected = zip(range(1, 5), STAGES, counts, strict=True)
+        assert [(step, stage, n) for step, stage, n, _ in got] == list(expected), key
+        # Each step over the one before it in the same period; none for the first step or after
+        # a step with no member.
+        ratios = [None] + [n / m if m else None for m, n in pairwise(counts)]
+        assert [ratio for *_, ratio in got] == [
+            None if r is None else pytest.approx(r, abs=1e-9) for r in ratios
+        ], key
+    # The week of Feb 23 holds more drafts created (4) than chat turns (3): a volume funnel.
+    assert actual[("week", FEB23)][1][3] == pytest.approx(4 / 3)
 
 
 def test_adoption_without_other_channel_is_null(tmp_path: Path) -> None:

@@ -381,6 +381,7 @@ MART_KEYS = {
     "fct_other_channel_creations": ["workflow_id"],
     "fct_workflow_runs": ["run_id"],
     "kpi_daily_components": ["component_id"],
+    "kpi_funnel": ["period_grain", "period_start", "step_number"],
     "kpi_scorecard": ["period_grain", "period_start", "kpi_name"],
     "metricflow_time_spine": ["date_day"],
     "quality_load_reconciliation": ["source_file"],

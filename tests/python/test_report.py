@@ -47,29 +47,30 @@ report = _load_script()
 # A hand-made warehouse with only the columns the report reads. Two ISO weeks: 2026-10-05 and
 # 2026-10-12 (both Mondays).
 # ---------------------------------------------------------------------------------------------
-CHAT_TURNS = [  # (turn_id, sent_at)
-    ("t1", "2026-10-05 09:00:00"),
-    ("t2", "2026-10-05 10:00:00"),
-    ("t3", "2026-10-06 11:00:00"),
-    ("t4", "2026-10-12 09:00:00"),
-    ("t5", "2026-10-12 09:30:00"),
+# marts.kpi_funnel: (period_grain, period_start, step_number, stage, member_count). How the mart
+# counts is its own test (its dbt unit test and tests/python/test_golden.py); here, what the report
+# draws from it.
+FUNNEL = [
+    ("week", "2026-10-05", 1, "chat_turns", 3),
+    ("week", "2026-10-05", 2, "drafts_created", 2),
+    ("week", "2026-10-05", 3, "drafts_accepted", 1),
+    ("week", "2026-10-05", 4, "runs_completed", 1),
+    ("week", "2026-10-12", 1, "chat_turns", 2),
+    ("week", "2026-10-12", 2, "drafts_created", 1),
+    ("week", "2026-10-12", 3, "drafts_accepted", 1),
+    ("week", "2026-10-12", 4, "runs_completed", 1),
+    # Scenario: day and month rows exist but the funnel is drawn by week only: counting them too
+    # would double the totals.
+    ("day", "2026-10-05", 1, "chat_turns", 2),
+    ("day", "2026-10-05", 2, "drafts_created", 1),
+    ("day", "2026-10-05", 3, "drafts_accepted", 1),
+    ("day", "2026-10-05", 4, "runs_completed", 1),
+    ("month", "2026-10-01", 1, "chat_turns", 5),
+    ("month", "2026-10-01", 2, "drafts_created", 3),
+    ("month", "2026-10-01", 3, "drafts_accepted", 2),
+    ("month", "2026-10-01", 4, "runs_completed", 2),
 ]
-DRAFTS = [  # (draft_id, created_at, first_accepted_at, is_accepted, scenario)
-    ("d1", "2026-10-05 09:01:00", "2026-10-05 09:05:00", True, "created and accepted"),
-    ("d2", "2026-10-06 11:01:00", None, False, "created, never accepted"),
-    ("d3", "2026-10-12 09:01:00", None, False, "created, never accepted"),
-    ("d4", None, "2026-10-12 09:40:00", True, "accepted, creation never seen"),
-    ("d5", None, None, False, "only referenced"),
-]
-RUNS = [  # (run_id, completed_at, status)
-    ("r1", "2026-10-05 09:10:00", "completed"),
-    ("r2", "2026-10-06 12:00:00", "failed"),
-    ("r3", None, "running"),
-    ("r4", "2026-10-12 10:00:00", "completed"),
-    ("r5", "2026-10-12 10:05:00", "cancelled"),
-]
-# Counted by hand from the rows above: accepted = d1, d4; completed runs = r1, r4 (not failed,
-# cancelled or still running).
+# The weeks added up, in step order, under the report's wording.
 EXPECTED_FUNNEL = [
     ("Chat turns", 5),
     ("Drafts created", 3),
@@ -143,21 +144,14 @@ TARGETS = [  # seeds.kpi_targets, which print_scorecard.py reads
 ]
 
 
-def make_warehouse(path: Path, chat_turns: list[tuple] = CHAT_TURNS) -> Path:
+def make_warehouse(path: Path, funnel: list[tuple] = FUNNEL) -> Path:
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts")
-        con.execute("create table marts.fct_chat_turns (turn_id varchar, sent_at timestamp)")
-        con.executemany("insert into marts.fct_chat_turns values (?, ?)", chat_turns)
         con.execute(
-            "create table marts.fct_drafts (draft_id varchar, created_at timestamp, "
-            "first_accepted_at timestamp, is_accepted boolean, scenario varchar)"
+            "create table marts.kpi_funnel (period_grain varchar, period_start date, "
+            "step_number bigint, stage varchar, member_count bigint)"
         )
-        con.executemany("insert into marts.fct_drafts values (?, ?, ?, ?, ?)", DRAFTS)
-        con.execute(
-            "create table marts.fct_workflow_runs "
-            "(run_id varchar, completed_at timestamp, status varchar)"
-        )
-        con.executemany("insert into marts.fct_workflow_runs values (?, ?, ?)", RUNS)
+        con.executemany("insert into marts.kpi_funnel values (?, ?, ?, ?, ?)", funnel)
         con.execute(
             "create table marts.kpi_scorecard (period_grain varchar, period_start date, "
             "kpi_name varchar, persona varchar, numerator double, denominator double, "
@@ -201,7 +195,7 @@ MAX_REPORT_BYTES = 1_000_000
 # ---------------------------------------------------------------------------------------------
 # What the report draws
 # ---------------------------------------------------------------------------------------------
-def test_funnel_counts_every_stage_on_its_own_date(warehouse: Path) -> None:
+def test_funnel_adds_up_the_weeks_of_the_funnel_mart(warehouse: Path) -> None:
     data = report.load(warehouse)
     assert report.funnel_totals(data.funnel) == EXPECTED_FUNNEL
     weekly = {(c.week_start, c.stage): c.count for c in data.funnel}
@@ -320,7 +314,7 @@ def test_report_is_one_self_contained_file_at_the_default_path(
 
 
 def test_serving_file_is_preferred_when_it_exists(warehouse: Path, tmp_path: Path) -> None:
-    serving = make_warehouse(tmp_path / "serving.duckdb", chat_turns=CHAT_TURNS[:1])
+    serving = make_warehouse(tmp_path / "serving.duckdb", funnel=FUNNEL[:1])
     out = tmp_path / "out" / "report.html"
     env = {"WORKBENCH_DB_PATH": str(warehouse), "WORKBENCH_SERVING_PATH": str(serving)}
     result = run_script(tmp_path, env, "--output", str(out))

@@ -1,6 +1,7 @@
--- depends_on: {{ ref('base_workbench__validated_lines') }}
--- Incremental by session (folder default in dbt_project.yml): a build re-reads every event of
--- each session that new lines touched (macros/incremental.sql) and replaces its rows whole.
+{{ config(materialized=incremental_materialization()) }}
+-- Incremental by session (strategy and key: folder defaults in dbt_project.yml): a build
+-- re-reads every event of each session that new lines touched (macros/incremental.sql) and
+-- replaces its rows whole.
 -- One row per approval completion with the tool key it is matched on: its own toolIds when it
 -- carries them, else the key of the latest request of its session at or before it (by time; at
 -- one instant, the last request in file/line order). No such request: the key stays null and

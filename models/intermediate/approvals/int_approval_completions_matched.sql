@@ -1,6 +1,7 @@
--- depends_on: {{ ref('base_workbench__validated_lines') }}
--- Incremental by session (folder default in dbt_project.yml): a build re-reads every event of
--- each session that new lines touched (macros/incremental.sql) and replaces its rows whole.
+{{ config(materialized=incremental_materialization()) }}
+-- Incremental by session (strategy and key: folder defaults in dbt_project.yml): a build
+-- re-reads every event of each session that new lines touched (macros/incremental.sql) and
+-- replaces its rows whole.
 -- One row per approval completion with the request it completes, if any. Within (session, tool
 -- key) the k-th request and the k-th completion, each in event order, are paired when the
 -- completion is at or after the request; positions never shift, so a completion that comes too

@@ -1,6 +1,7 @@
--- depends_on: {{ ref('base_workbench__validated_lines') }}
--- Incremental by session (folder default in dbt_project.yml): a build re-reads every event of
--- each session that new lines touched (macros/incremental.sql) and replaces its rows whole.
+{{ config(materialized=incremental_materialization()) }}
+-- Incremental by session (strategy and key: folder defaults in dbt_project.yml): a build
+-- re-reads every event of each session that new lines touched (macros/incremental.sql) and
+-- replaces its rows whole.
 -- One row per template_suggested / chat_tool_invoked event with the chat turn it belongs to:
 -- the latest message of its session sent at or before it (among messages sent at the same
 -- instant, the last in file/line order). Events before the session's first message get no turn.

@@ -1,6 +1,7 @@
--- depends_on: {{ ref('base_workbench__validated_lines') }}
--- Incremental by session (folder default in dbt_project.yml): a build re-reads every event of
--- each session that new lines touched (macros/incremental.sql) and replaces its rows whole.
+{{ config(materialized=incremental_materialization()) }}
+-- Incremental by session (strategy and key: folder defaults in dbt_project.yml): a build
+-- re-reads every event of each session that new lines touched (macros/incremental.sql) and
+-- replaces its rows whole.
 {#- The inactivity gap is a user setting (docs/specification.md, 'Settings'); anything but a
     non-negative number would silently change every session, so it stops the build instead. -#}
 {%- set inactivity_minutes = var('session_inactivity_minutes') | string | trim -%}

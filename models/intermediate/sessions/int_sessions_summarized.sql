@@ -1,6 +1,7 @@
--- depends_on: {{ ref('base_workbench__validated_lines') }}
--- Incremental by session (folder default in dbt_project.yml): a build re-reads every event of
--- each session that new lines touched (macros/incremental.sql) and replaces its rows whole.
+{{ config(materialized=incremental_materialization()) }}
+-- Incremental by session (strategy and key: folder defaults in dbt_project.yml): a build
+-- re-reads every event of each session that new lines touched (macros/incremental.sql) and
+-- replaces its rows whole.
 -- One row per session seen in any kept event, with its bounds, activity, attribution and event
 -- counts side by side: everything marts.dim_sessions publishes.
 with
