@@ -1,7 +1,7 @@
 -- One row per event name the taxonomy does not know (reason unknown_event): how many lines,
--- first and last day, and one example line. The name and the example are text the client sent,
--- so an e-mail address in the name is redacted, and the example is the quarantined line as
--- audit.quarantined_events keeps it (forbidden values and e-mail addresses already redacted).
+-- first and last day, and where its first line is. The name is text the client sent, so an
+-- e-mail address in it is redacted. The example line itself stays in the build file
+-- (audit.quarantined_events, redacted): no raw line reaches the serving file's readers.
 with
 
 validated_lines as (
@@ -37,7 +37,6 @@ examples as (
         {{ redact_emails('event_name', '[REDACTED_EMAIL]') }} as event_name,
         source_file,
         line_number,
-        raw_line,
         row_number() over (
             partition by {{ redact_emails('event_name', '[REDACTED_EMAIL]') }}
             order by source_file, line_number
@@ -53,8 +52,7 @@ final as (
         counted.first_seen_date,
         counted.last_seen_date,
         examples.source_file as example_source_file,
-        examples.line_number as example_line_number,
-        examples.raw_line as example_line
+        examples.line_number as example_line_number
     from counted
     inner join examples
         on
