@@ -5,13 +5,18 @@ succeeds), and stay silent on the clean golden fixture."""
 
 from __future__ import annotations
 
+import html
+import importlib.util
 import json
 import re
+import sys
 from datetime import date, timedelta
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from conftest import FIXTURES, ROOT, Build, run_dbt_build
+from test_report import chromium_path, decode_png, open_page
 
 DAYS = [date(2026, 3, 1) + timedelta(days=i) for i in range(10)]
 MAR08, MAR09, MAR10 = date(2026, 3, 8), date(2026, 3, 9), date(2026, 3, 10)
@@ -327,3 +332,69 @@ def test_which_client_change_broke_which_kpi_is_one_query(labelled: Build) -> No
         ("workbench_adoption", "workbench.draft_accepted", "invalid_timestamp",
          MAR09, MAR09, 1, 0.05),
     ]  # fmt: skip
+
+
+def _load_report() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "health_report", ROOT / "scripts" / "health_report.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["health_report"] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+health_report = _load_report()
+
+
+@pytest.fixture(scope="module")
+def page(labelled: Build, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("health_page") / "health_report.html"
+    assert health_report.main(["--db", str(labelled.db_path), "--output", str(out)]) == 0
+    return out
+
+
+def test_health_page_shows_the_labelled_counts(page: Path) -> None:
+    text = html.unescape(page.read_text(encoding="utf-8"))
+    # The heat map: one cell per taxonomy event and day, its colour from the valid share.
+    assert text.count('<rect class="point"') == 15 * len(DAYS)
+    assert (
+        "workbench.draft_accepted on 2026-03-08: 10 lines received, 7 kept, 0 duplicates,"
+        " 3 quarantined (70.0% valid)" in text
+    )
+    cell = re.search(
+        r'<rect [^>]*fill="(#\w+)"><title>workbench.draft_accepted on 2026-03-08', text
+    )
+    assert cell and cell.group(1) == health_report.SCALE[3][1]
+    assert (
+        "workbench.chat_message_sent on 2026-03-10: 12 lines received, 10 kept, 2 duplicates"
+        in text
+    )
+    # Top violations, most lines first; the unplanned events and properties; the exposure.
+    violations = re.search(r'id="violations".*?<tbody>(.*?)</tbody>', text, re.DOTALL)
+    assert violations
+    first_rows = re.findall(r"<tr>(.*?)</tr>", violations.group(1))[:2]
+    assert [re.findall(r"<td>(.*?)</td>", row) for row in first_rows] == [
+        ["(no taxonomy event)", "quarantined", "unknown_event", "7", "2026-03-09", "2026-03-10"],
+        ["workbench.draft_accepted", "quarantined", "missing_required_property:draftId", "3",
+         "2026-03-08", "2026-03-08"],
+    ]  # fmt: skip
+    assert "<td>workbench.draft_exported</td><td>6</td>" in text
+    assert "<td>workbench.template_inserted</td><td>sessionID</td><td>no</td><td>2</td>" in text
+    assert "<td>workbench.draft_accepted</td><td>password</td><td>yes</td><td>1</td>" in text
+    assert text.count('data-trustworthy="false"') == 6
+    assert "hunter2" not in text and "ann@example.com" not in text
+
+
+def test_health_page_renders_in_headless_chromium(page: Path, tmp_path: Path) -> None:
+    result = open_page(chromium_path(), page, tmp_path / "profile")
+    assert result.problems == []
+    assert [(c["id"], c["svgs"], c["traces"]) for c in result.charts] == [
+        ("chart-health-heatmap", 1, 15 * len(DAYS))
+    ]
+    image = decode_png(result.screenshot)
+    box = result.charts[0]["box"]
+    assert image.ink_share(box) > 0.02, "the heat map is blank on screen"
+    for colour in (health_report.SCALE[0][1], health_report.SCALE[3][1], health_report.NO_LINES):
+        assert image.has_colour(box, colour), colour
