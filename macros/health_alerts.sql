@@ -198,9 +198,10 @@
 {% endmacro %}
 
 {#- Logs each alert's message (at most 20, then how many more), so the build's output says what
-    fired; the test then returns the same rows. -#}
+    fired; the test then returns the same rows. Only when tests run (`dbt build`, `dbt test`):
+    compiling (`dbt compile`, `dbt docs generate`, sqlfluff) needs no warehouse to query. -#}
 {% macro log_health_alerts(alert_sql, title) %}
-    {%- if execute %}
+    {%- if execute and flags.WHICH in ('build', 'test') %}
         {%- set alerts = run_query("select message from (" ~ alert_sql ~ ") as alerts order by message") %}
         {%- for row in alerts.rows[:20] %}
             {{ log(title ~ ": " ~ row[0], info=True) }}

@@ -31,8 +31,15 @@ kpi_events as (
 input_lines as (
     select
         row_number() over (
-            order by event_name, event_date, outcome, reasons, property_issues, unplanned_keys,
-                property_states, privacy_findings
+            order by
+                event_name,
+                event_date,
+                outcome,
+                reasons,
+                property_issues,
+                unplanned_keys,
+                property_states,
+                privacy_findings
         ) as group_id,
         event_name,
         event_date,
@@ -86,20 +93,34 @@ kpi_lines as (
             and kpi_events.kpi_name = lost_to_kpi.kpi_name
 ),
 
+-- Every line once per grain: each period is aggregated from its own lines, as in the scorecard.
 periodized as (
-    {%- for grain in ['day', 'week', 'month'] %}
     select
-        '{{ grain }}' as period_grain,
-        {{ period_start(grain, 'cast(event_date as timestamp)') }} as period_start,
+        'day' as period_grain,
+        {{ period_start('day', 'cast(event_date as timestamp)') }} as period_start,
         kpi_name,
         lines,
         lines_quarantined,
         lines_with_property_issue
     from kpi_lines
-    {%- if not loop.last %}
     union all
-    {%- endif %}
-    {%- endfor %}
+    select
+        'week' as period_grain,
+        {{ period_start('week', 'cast(event_date as timestamp)') }} as period_start,
+        kpi_name,
+        lines,
+        lines_quarantined,
+        lines_with_property_issue
+    from kpi_lines
+    union all
+    select
+        'month' as period_grain,
+        {{ period_start('month', 'cast(event_date as timestamp)') }} as period_start,
+        kpi_name,
+        lines,
+        lines_quarantined,
+        lines_with_property_issue
+    from kpi_lines
 ),
 
 counted as (
