@@ -17,6 +17,7 @@ export WORKBENCH_DB_PATH ?= warehouse/workbench.duckdb
 export WORKBENCH_SERVING_PATH ?= warehouse/serving.duckdb
 export WORKBENCH_PARQUET_DIR ?= warehouse/parquet
 REPORT_PATH ?= reports/kpi_report.html
+HEALTH_REPORT_PATH ?= reports/health_report.html
 # Extra options for the sample generator, e.g. SAMPLE_ARGS="--days 3 --sessions-per-day 20".
 SAMPLE_ARGS ?=
 DBT_VARS ?= {raw_events_glob: "$(RAW_DIR)/events/**/*.jsonl*", workflow_creations_glob: "$(RAW_DIR)/workflow_creations/*.csv"}
@@ -74,9 +75,11 @@ build: setup
 publish: setup
 	$(BIN)/python scripts/publish.py
 
-# One self-contained HTML page (opens offline): each KPI by day and week against its target.
+# One self-contained HTML page (opens offline): each KPI by day and week against its target; and
+# beside it the instrumentation-health page (docs/health.md).
 report: setup
 	$(BIN)/python scripts/kpi_report.py --output "$(REPORT_PATH)"
+	$(BIN)/python scripts/health_report.py --output "$(HEALTH_REPORT_PATH)"
 
 # Warns when the newest valid event is over 1 day old, fails over 3 (run after a build).
 freshness: setup
@@ -90,11 +93,12 @@ docs: setup
 run: sample build
 	@$(BIN)/python scripts/publish.py
 	@$(BIN)/python scripts/kpi_report.py --output "$(REPORT_PATH)"
+	@$(BIN)/python scripts/health_report.py --output "$(HEALTH_REPORT_PATH)"
 	@$(BIN)/python scripts/print_scorecard.py
 	@echo ""
 	@echo "Warehouse built: $(WORKBENCH_DB_PATH) (the build file; BI tools never open it)"
 	@echo "Published for readers: $(WORKBENCH_SERVING_PATH) and $(WORKBENCH_PARQUET_DIR)/<table>.parquet"
-	@echo "KPI report: $(REPORT_PATH) (opens offline in any browser)"
+	@echo "KPI report: $(REPORT_PATH) (opens offline in any browser); instrumentation health: $(HEALTH_REPORT_PATH)"
 	@echo "Data quality for readers: marts.quality_* (docs/serving.md); quarantined lines with their text: audit.quarantined_events (build file)"
 	@echo "Next: $(BIN)/duckdb -readonly $(WORKBENCH_SERVING_PATH) -c 'from marts.kpi_scorecard limit 10'"
 

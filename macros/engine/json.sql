@@ -269,3 +269,41 @@
         ''
     )
 {%- endmacro %}
+
+{#- The keys of json_key_lists (either object) that are neither the envelope (`event`, `eventId`,
+    `properties`), nor in `planned_expr` (the event's taxonomy keys, exact case: `sessionID` is
+    not `sessionId`), nor forbidden (`denylist_expr`, lower-case: those are counted as privacy
+    findings instead), sorted, distinct and `;`-joined; null when none. -#}
+{% macro unplanned_keys(key_lists_expr, planned_expr, denylist_expr) -%}
+    {{ return(adapter.dispatch('unplanned_keys', 'workbench')(key_lists_expr, planned_expr, denylist_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__unplanned_keys(key_lists_expr, planned_expr, denylist_expr) -%}
+    nullif(
+        array_to_string(
+            list_sort(list_distinct(list_filter(
+                list_concat({{ key_lists_expr }}[1], coalesce({{ key_lists_expr }}[2], [])),
+                lambda k: not list_contains(['event', 'eventId', 'properties'], k)
+                and not list_contains({{ planned_expr }}, k)
+                and not list_contains({{ denylist_expr }}, lower(k))
+            ))),
+            ';'
+        ),
+        ''
+    )
+{%- endmacro %}
+
+{% macro spark__unplanned_keys(key_lists_expr, planned_expr, denylist_expr) -%}
+    nullif(
+        array_join(
+            array_sort(array_distinct(filter(
+                concat({{ key_lists_expr }}[0], coalesce({{ key_lists_expr }}[1], cast(array() as array<string>))),
+                k -> not array_contains(array('event', 'eventId', 'properties'), k)
+                and not array_contains({{ planned_expr }}, k)
+                and not array_contains({{ denylist_expr }}, lower(k))
+            ))),
+            ';'
+        ),
+        ''
+    )
+{%- endmacro %}

@@ -369,7 +369,7 @@ def test_sqlalchemy_with_duckdb_engine_connects_read_only(published: Place) -> N
 
 
 # The primary key of every table of schema marts (the constraints of its contract in
-# models/marts/, the quality marts included, and, for the semantic layer's tables,
+# models/marts/, the quality and health marts included, and, for the semantic layer's tables,
 # models/semantic/).
 MART_KEYS = {
     "dim_sessions": ["session_id"],
@@ -389,6 +389,13 @@ MART_KEYS = {
     "quality_property_issue_counts": ["source_file", "event_name", "property_key", "issue"],
     "quality_quarantine_daily": ["source_file", "reason_code"],
     "quality_quarantined_lines": ["source_file", "line_number"],
+    "health_event_daily": ["event_name", "event_date"],
+    "health_event_reasons_daily": ["event_date", "reason_code", "event_name"],
+    "health_kpi_exposure": ["period_grain", "period_start", "kpi_name"],
+    "health_kpi_inputs": ["kpi_name", "event_name", "property_key"],
+    "health_property_daily": ["event_name", "property_key", "event_date"],
+    "health_unplanned_events": ["event_name"],
+    "health_unplanned_properties": ["event_name", "property_key"],
 }
 
 

@@ -30,8 +30,13 @@ lines as (
     where {{ is_new_since_last_build() }}
 ),
 
+-- Each event's planned keys: any other key a client sends is an unplanned property.
 taxonomy_events as (
-    select distinct event_name from {{ ref('event_taxonomy') }}
+    select
+        event_name,
+        {{ list_agg('property_key') }} as planned_keys
+    from {{ ref('event_taxonomy') }}
+    group by event_name
 ),
 
 privacy_denylist as (
@@ -63,6 +68,7 @@ named as (
 judged as (
     select
         named.*,
+        taxonomy_events.planned_keys,
         case
             when not named.is_json_object then 'malformed_json'
             when named.event_name is null then 'missing_event_name'
@@ -221,6 +227,31 @@ summarized as (
         case
             when verdicts.line_reason is null then {{ denylisted_keys('verdicts.json_keys', 'denylist.keys') }}
         end as denylisted_keys,
+        -- Keys the event's taxonomy entry does not name (a new field, a typo such as sessionID):
+        -- named, never with their values; an e-mail address written as a key is redacted.
+        case
+            when verdicts.line_reason is null
+                then {{ redact_emails(
+                    unplanned_keys('verdicts.json_keys', 'verdicts.planned_keys', 'denylist.keys'),
+                    '[REDACTED_EMAIL]'
+                ) }}
+        end as unplanned_keys,
+        -- How each property of the event arrived when it was not usable, for the plan-coverage
+        -- marts: absent (no key), null (JSON null), blank, or wrong (type or value).
+        {%- set states = [] %}
+        {%- for property in properties %}
+            {%- set c = property.column %}
+            {%- do states.append(
+                "case when verdicts.line_reason is null and " ~ event_in(property.events, event_count, 'verdicts.event_name')
+                ~ " then '" ~ property.key ~ ":' || case"
+                ~ " when verdicts.type__" ~ c ~ " is null then 'absent'"
+                ~ " when verdicts.type__" ~ c ~ " = 'NULL' then 'null'"
+                ~ " when verdicts.is_absent__" ~ c ~ " then 'blank'"
+                ~ " when verdicts.value__" ~ c ~ " is null or verdicts.reason__" ~ c ~ " is not null then 'wrong'"
+                ~ " end end"
+            ) %}
+        {%- endfor %}
+        {{ sorted_join(states, ';') }} as property_states,
         denylist.keys_alternation
     from verdicts
     cross join denylist
@@ -245,6 +276,8 @@ new_lines as (
             property_privacy_findings,
             replace(denylisted_keys, ';', ':denylisted_key;') || ':denylisted_key'
         ), '') as privacy_findings,
+        unplanned_keys,
+        property_states,
         case when reasons is null then coalesce(envelope_event_id, {{ md5_hex('trimmed_line') }}) end as event_id,
         {%- for property in properties %}
         {%- set c = property.column %}
@@ -284,6 +317,8 @@ select
     is_valid,
     property_issues,
     privacy_findings,
+    unplanned_keys,
+    property_states,
     event_id,
     {%- for property in properties %}
     {{ property.column }},
