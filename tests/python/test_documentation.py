@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from conftest import DBT, ROOT, Build
@@ -172,3 +173,38 @@ def test_yaml_names_only_what_exists(parsed: Parse) -> None:
     unused_paths = "Configuration paths exist in your dbt_project.yml file which do not apply"
     assert len(warnings) == 1 and warnings[0].startswith(unused_paths), warnings
     assert re.findall(r"^- (\S+)$", parsed.output, flags=re.MULTILINE) == [EVALUATOR_PATH]
+
+
+YAML_KINDS = {"models", "sources", "seeds", "macros", "semantic", "exposures"}
+
+
+def test_yaml_files_follow_one_naming_scheme() -> None:
+    """One YAML file per folder and kind, `_<folder>__<kind>.yml`; shared docs blocks in
+    `_<folder>__docs.md` (docs/contributing.md, 'YAML layout')."""
+    files = subprocess.run(
+        ["git", "ls-files", "models", "seeds", "macros", "engines", "tests/generic"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    described = [Path(f) for f in files if f.endswith((".yml", ".yaml", ".md"))]
+    assert len(described) > 20
+    wrong = []
+    for path in described:
+        kinds = YAML_KINDS if path.suffix == ".yml" else {"docs"}
+        match = re.fullmatch(r"_(\w+?)__(\w+)\.(yml|md)", path.name)
+        if not (match and match.group(1) == path.parent.name and match.group(2) in kinds):
+            wrong.append(str(path))
+    assert wrong == []
+
+
+def test_unit_tests_are_named_for_their_model(parsed: Parse) -> None:
+    unit_tests = parsed.manifest["unit_tests"].values()
+    assert len(unit_tests) > 30
+    wrong = [
+        f"{test['original_file_path']}: {test['name']}"
+        for test in unit_tests
+        if not test["name"].startswith(f"test_{test['model']}_")
+    ]
+    assert wrong == []
