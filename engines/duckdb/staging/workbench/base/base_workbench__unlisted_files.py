@@ -135,10 +135,10 @@ def model(dbt, session):
             " list a folder holding one)"
         )
         raise OSError(
-            f"{len(blocking)} file(s) under raw_events_glob / otlp_logs_glob cannot be listed by name, so they"
-            f" would never be loaded: {shown}{' ...' if len(blocking) > 10 else ''}. Nothing was"
-            f" loaded by this build. Rename them (or move them away) and run `dbt build` again"
-            f"{allow}."
+            f"{len(blocking)} file(s) under raw_events_glob / otlp_logs_glob cannot be listed by"
+            f" name, so they would never be loaded: {shown}{' ...' if len(blocking) > 10 else ''}."
+            f" Nothing was loaded by this build. Rename them (or move them away) and run"
+            f" `dbt build` again{allow}."
         )
     columns = list(zip(*rows, strict=True)) if rows else [[], [], [], []]
     return pa.table([pa.array(c, f.type) for c, f in zip(columns, SCHEMA, strict=True)], SCHEMA)
