@@ -251,10 +251,7 @@ def test_no_input_at_all_names_both_settings(tmp_path: Path) -> None:
     assert nothing.returncode != 0
     assert "Both raw_events_glob and otlp_logs_glob are empty" in nothing.output
     unmatched = run_dbt_build(
-        tmp_path / "b",
-        otlp_vars(str(tmp_path / "none" / "*.jsonl")),
-        select="base_workbench__load_settings+",
-        extra_args=NO_UNIT_TESTS,
+        tmp_path / "b", otlp_vars(str(tmp_path / "none" / "*.jsonl")), extra_args=NO_UNIT_TESTS
     )
     assert unmatched.returncode != 0
     assert f"otlp_logs_glob ({tmp_path}/none/*.jsonl) matched no files" in unmatched.output
