@@ -102,7 +102,7 @@
     {%- if forget -%}
         {%- set present = run_query(
             "select files.source_file from " ~ raw_files ~ " as files inner join "
-            ~ file_metadata("'" ~ resolved_path_setting('raw_events_glob') ~ "'")
+            ~ raw_file_listing()
             ~ " as listing on files.absolute_path = listing.filename"
             ~ " where files.source_file in " ~ sql_string_list(forget)
             ~ " or files.absolute_path in " ~ sql_string_list(forget)
@@ -131,7 +131,10 @@
             select
                 source_file,
                 line_number,
-                row_number() over (partition by event_id order by source_file, line_number) > 1 as is_later_copy
+                coalesce(record_number, 0) as record_number,
+                row_number() over (
+                    partition by event_id order by source_file, line_number, coalesce(record_number, 0)
+                ) > 1 as is_later_copy
             from {{ verdicts }}
             where
                 is_valid
@@ -140,7 +143,10 @@
                     select event_id from {{ verdicts }} where is_valid and source_file in {{ repaired }}
                 )
         ) as ranked
-        where lines.source_file = ranked.source_file and lines.line_number = ranked.line_number;
+        where
+            lines.source_file = ranked.source_file
+            and lines.line_number = ranked.line_number
+            and coalesce(lines.record_number, 0) = ranked.record_number;
         delete from {{ verdicts }} where source_file in {{ repaired }};
         delete from {{ raw_lines }} where source_file in {{ repaired }};
         delete from {{ raw_files }} where source_file in {{ repaired }};
@@ -160,7 +166,7 @@
     {%- set missing_sql -%}
         select files.source_file
         from {{ raw_files }} as files
-        left join {{ file_metadata("'" ~ resolved_path_setting('raw_events_glob') ~ "'") }} as listing
+        left join {{ raw_file_listing() }} as listing
             on files.absolute_path = listing.filename
         where listing.filename is null
     {%- endset -%}

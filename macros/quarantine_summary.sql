@@ -27,7 +27,7 @@
 {% macro log_quarantine_summary(model, level_word) %}
     {% if execute %}
         {% set totals = run_query(
-            "select coalesce(sum(events_quarantined), 0), coalesce(sum(lines_read), 0) from " ~ model
+            "select coalesce(sum(events_quarantined), 0), coalesce(sum(records_read), 0) from " ~ model
         ) %}
         {% set quarantined = totals.columns[0].values()[0] | int %}
         {% set read = totals.columns[1].values()[0] | int %}

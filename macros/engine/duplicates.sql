@@ -1,5 +1,5 @@
 {#- De-duplication: among the valid lines, the first copy of an event id in (file path, line
-    number) order is kept and later copies are duplicates.
+    number, record number) order is kept (a flat line is record 0; an OTLP line's records 1..n) and later copies are duplicates.
 
     flag_later_copies(relation, ...) is the select that base_workbench__validated_lines writes:
     every row of `relation` plus `flag_name`, true for a row where `condition` holds that is not
@@ -57,7 +57,8 @@
             select
                 lines.event_id,
                 lines.source_file,
-                lines.line_number
+                lines.line_number,
+                coalesce(lines.record_number, 0) as record_number
             from {{ this }} as lines
             inner join touched_ids
                 on lines.event_id = touched_ids.event_id
@@ -74,9 +75,10 @@
         select
             copies.source_file,
             copies.line_number,
+            copies.record_number,
             row_number() over (
                 partition by copies.event_id
-                order by copies.source_file, copies.line_number
+                order by copies.source_file, copies.line_number, copies.record_number
             ) > 1 as is_later_copy
         from copies
         inner join repeated_ids
@@ -85,6 +87,8 @@
     where
         lines.source_file = ranked.source_file
         and lines.line_number = ranked.line_number
+        -- Null on lines judged before OTLP input existed: all flat, one row a line.
+        and coalesce(lines.record_number, 0) = ranked.record_number
         and lines.is_duplicate <> ranked.is_later_copy
 {%- endmacro %}
 

@@ -45,7 +45,10 @@ compared as (
                 ~ property.column ~ " then '" ~ property.key ~ "' end"
             ) %}
         {%- endfor %}
-        {{ sorted_join(differences, ';') }} as differing_fields
+        {{ sorted_join(differences, ';') }} as differing_fields,
+        -- Which record of its line each copy is (0 on a flat line; docs/otlp.md).
+        coalesce(later_copies.record_number, 0) as record_number,
+        coalesce(kept_copies.record_number, 0) as kept_record_number
     from later_copies
     inner join kept_copies
         on later_copies.event_id = kept_copies.event_id

@@ -1,6 +1,8 @@
 -- One row per source file: every raw event file matched by raw_events_glob and every CSV matched
 -- by workflow_creations_glob (empty files included). Every line or row read ends in exactly one
--- place: lines_read = events_accepted + duplicates_dropped + events_quarantined.
+-- place: records_read = events_accepted + duplicates_dropped + events_quarantined. A flat line or
+-- CSV row is one record; an OTLP line holds many log records (or is one quarantined record when
+-- it is no OTLP JSON), and a line with no log record at all holds nothing to count.
 with
 
 raw_files as (
@@ -22,7 +24,8 @@ workflow_creation_rows as (
 line_counts as (
     select
         source_file,
-        count(*) as lines_read,
+        count(distinct line_number) as lines_read,
+        count(*) as records_read,
         count(case when is_valid and not is_duplicate then 1 end) as events_accepted,
         count(case when is_valid and is_duplicate then 1 end) as duplicates_dropped,
         count(case when not is_valid then 1 end) as events_quarantined
@@ -54,7 +57,9 @@ raw_event_files as (
         coalesce(line_counts.events_accepted, 0) as events_accepted,
         coalesce(line_counts.duplicates_dropped, 0) as duplicates_dropped,
         coalesce(line_counts.events_quarantined, 0) as events_quarantined,
-        cast(0 as bigint) as workbench_rows_ignored
+        cast(0 as bigint) as workbench_rows_ignored,
+        coalesce(line_counts.records_read, 0) as records_read,
+        coalesce(raw_files.input_format, 'flat_json') as input_format
     from raw_files
     left join line_counts
         on raw_files.source_file = line_counts.source_file
@@ -68,7 +73,9 @@ workflow_creation_csv_files as (
         coalesce(workflow_creation_row_counts.events_accepted, 0) as events_accepted,
         coalesce(workflow_creation_row_counts.duplicates_dropped, 0) as duplicates_dropped,
         coalesce(workflow_creation_row_counts.events_quarantined, 0) as events_quarantined,
-        coalesce(workflow_creation_row_counts.workbench_rows_ignored, 0) as workbench_rows_ignored
+        coalesce(workflow_creation_row_counts.workbench_rows_ignored, 0) as workbench_rows_ignored,
+        coalesce(workflow_creation_row_counts.lines_read, 0) as records_read,
+        'csv' as input_format
     from workflow_creation_files
     left join workflow_creation_row_counts
         on workflow_creation_files.source_file = workflow_creation_row_counts.source_file

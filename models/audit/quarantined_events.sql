@@ -1,4 +1,5 @@
--- One row per quarantined raw line, with every reason code that applies.
+-- One row per quarantined raw line (per log record of an OTLP line), with every reason code that
+-- applies and, for an OTLP record, its position: (file, line, resource, scope, record index).
 with
 
 validated_lines as (
@@ -11,7 +12,12 @@ final as (
         line_number,
         raw_line,
         event_name,
-        reasons
+        reasons,
+        coalesce(record_number, 0) as record_number,
+        resource_index,
+        scope_index,
+        record_index,
+        coalesce(input_format, 'flat_json') as input_format
     from validated_lines
     where not is_valid
 )

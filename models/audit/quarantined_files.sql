@@ -17,7 +17,7 @@ unlisted_files as (
 ),
 
 listing as (
-    select * from {{ file_metadata("'" ~ resolved_path_setting('raw_events_glob') ~ "'") }}
+    select * from {{ raw_file_listing() }}
 ),
 
 rejected_files as (

@@ -6,7 +6,8 @@
     {{ quarantine_by_reason_sql() }}
 {% endtest %}
 
-{#- Fail when the quarantined share of all lines read exceeds max_rate. -#}
+{#- Fail when the quarantined share of all records read (lines, OTLP log records, CSV rows)
+    exceeds max_rate. -#}
 {% test quarantine_rate_within_limit(model, max_rate) %}
     {%- set max_rate_number = max_rate | float -%}
     with
@@ -14,7 +15,7 @@
     totals as (
         select
             coalesce(sum(events_quarantined), 0) as quarantined,
-            coalesce(sum(lines_read), 0) as lines_read
+            coalesce(sum(records_read), 0) as records_read
         from {{ model }}
     ),
 
@@ -25,10 +26,10 @@
     select
         by_reason.*,
         totals.quarantined,
-        totals.lines_read,
+        totals.records_read,
         {{ max_rate_number }} as max_quarantine_rate
     from by_reason
     cross join totals
-    where totals.lines_read > 0
-        and cast(totals.quarantined as double) / totals.lines_read > {{ max_rate_number }}
+    where totals.records_read > 0
+        and cast(totals.quarantined as double) / totals.records_read > {{ max_rate_number }}
 {% endtest %}

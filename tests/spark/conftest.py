@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from . import messy
+from . import messy, otlp
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "python" / "fixtures" / "golden"
@@ -388,3 +388,27 @@ def spark_only_spark_build(
 ) -> Build:
     work = tmp_path_factory.mktemp("spark-only-spark")
     return build_on_spark(work, messy.dbt_vars(spark_only_events), select=messy.SPARK_ONLY_SELECT)
+
+
+# --- the OTLP fixture (otlp.py): OTLP/JSON log files read by both engines -----------------------
+
+
+@pytest.fixture(scope="session")
+def otlp_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    logs = tmp_path_factory.mktemp("otlp-input") / "otlp"
+    otlp.write_otlp_fixture(logs)
+    return logs
+
+
+@pytest.fixture(scope="session")
+def otlp_duckdb_build(tmp_path_factory: pytest.TempPathFactory, otlp_logs: Path) -> Build:
+    work = tmp_path_factory.mktemp("otlp-duckdb")
+    return _reference(build_on_duckdb(work, otlp.dbt_vars(otlp_logs)), "the OTLP fixture")
+
+
+@pytest.fixture(scope="session")
+def otlp_spark_build(
+    tmp_path_factory: pytest.TempPathFactory, java_runtime: None, otlp_logs: Path
+) -> Build:
+    work = tmp_path_factory.mktemp("otlp-spark")
+    return build_on_spark(work, otlp.dbt_vars(otlp_logs))

@@ -15,7 +15,8 @@ final as (
         events_accepted,
         duplicates_dropped,
         events_quarantined,
-        workbench_rows_ignored
+        workbench_rows_ignored,
+        records_read
     from load_reconciliation
 )
 

@@ -1,4 +1,4 @@
--- One row per quarantined raw event line and per rejected other-channel CSV row: where it is
+-- One row per quarantined raw event line (OTLP log record) and per rejected other-channel CSV row: where it is
 -- and why, never its text. The readers' view of audit.quarantined_events and
 -- audit.workflow_creation_rejects, whose raw text stays in the build file.
 with
@@ -27,7 +27,8 @@ event_lines as (
         {{ path_partition_date('quarantined_events.source_file') }} as file_date,
         quarantined_events.line_number,
         known_event_names.event_name,
-        {{ split_to_list('quarantined_events.reasons', ';') }} as reasons
+        {{ split_to_list('quarantined_events.reasons', ';') }} as reasons,
+        quarantined_events.record_number
     from quarantined_events
     left join known_event_names
         on quarantined_events.event_name = known_event_names.event_name
@@ -40,7 +41,8 @@ csv_rows as (
         {{ path_partition_date('source_file') }} as file_date,
         row_number as line_number,
         cast(null as string) as event_name,
-        {{ split_to_list('reasons', ';') }} as reasons
+        {{ split_to_list('reasons', ';') }} as reasons,
+        cast(0 as bigint) as record_number
     from workflow_creation_rejects
 ),
 

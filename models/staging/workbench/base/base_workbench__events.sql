@@ -2,6 +2,7 @@
     materialized=incremental_materialization(),
     incremental_strategy='delete+insert',
     unique_key='event_id',
+    on_schema_change='append_new_columns',
 ) }}
 -- Every kept event: valid and the first copy of its event id, with one typed column per taxonomy
 -- property (null where the event has no such property). The typed per-event models and
@@ -27,7 +28,16 @@ final as (
         {%- for property in properties %}
         {{ property.column }},
         {%- endfor %}
-        {{ batch_at() }} as _batch_at
+        {{ batch_at() }} as _batch_at,
+        -- Where the event came from: the record within an OTLP line, the format, and the
+        -- emitting service and SDK (OTLP resource attributes; null on flat lines).
+        coalesce(record_number, 0) as record_number,
+        coalesce(input_format, 'flat_json') as input_format,
+        origin_service_name,
+        origin_service_version,
+        origin_sdk_name,
+        origin_sdk_language,
+        origin_sdk_version
     from validated_lines
     where is_valid and not is_duplicate
     order by event_name, occurred_at

@@ -1,12 +1,13 @@
 {{ config(materialized='view') }}
--- One row per raw line waiting for its verdict, with its JSON parsed once: the event name, the
--- eventId, the JSON value of every taxonomy property (at the top level, else inside
+-- One row per raw line waiting for its verdict (per log record, for an OTLP line), with its JSON
+-- parsed once: the event name, the eventId, the JSON value of every taxonomy property (at the top level, else inside
 -- `properties`: the top level wins, its null included) and the keys of the line and of its
 -- `properties` object. Everything after this reads these columns, never the text again.
 -- The property columns are generated from the event_taxonomy seed (macros/taxonomy.sql).
 -- noqa: disable=LT02
 -- (sqlfluff cannot place the indentation of SQL generated in Jinja loops and macros; every other
 -- rule applies, and the generated shape is in target/compiled.)
+-- depends_on: {{ ref('otlp_attribute_names') }}
 {%- set properties = taxonomy_properties() %}
 {%- set paths = [['event'], ['eventId'], ['properties', 'eventId']] %}
 {%- for property in properties %}
@@ -28,22 +29,80 @@ raw_lines as (
         )
 ),
 
-trimmed as (
+otlp_files as (
+    select source_file from {{ ref('base_workbench__raw_files') }}
+    where input_format = 'otlp_json'
+),
+
+flat_lines as (
     select
         source_file,
         line_number,
+        cast(0 as bigint) as record_number,
+        cast(null as bigint) as resource_index,
+        cast(null as bigint) as scope_index,
+        cast(null as bigint) as record_index,
         _batch_at,
         raw_line,
-        is_valid_utf8,
-        {{ trim_blank('raw_line') }} as trimmed_line
+        raw_line as event_text,
+        is_valid_utf8 as is_readable,
+        'flat_json' as input_format,
+        cast(null as {{ dbt.type_string() }}) as origin_service_name,
+        cast(null as {{ dbt.type_string() }}) as origin_service_version,
+        cast(null as {{ dbt.type_string() }}) as origin_sdk_name,
+        cast(null as {{ dbt.type_string() }}) as origin_sdk_language,
+        cast(null as {{ dbt.type_string() }}) as origin_sdk_version
     from raw_lines
+    where source_file not in (select otlp_files.source_file from otlp_files)
+),
+
+otlp_lines as (
+    select * from raw_lines
+    where source_file in (select otlp_files.source_file from otlp_files)
+),
+
+-- Each OTLP log record as the flat event object it carries (macros/engine/otlp.sql); a line that
+-- is no OTLP JSON is one row, unreadable. The record's flat object is also its stored text, so a
+-- quarantined record is redacted exactly as a flat line is.
+otlp_records as (
+    select
+        source_file,
+        line_number,
+        record_number,
+        resource_index,
+        scope_index,
+        record_index,
+        _batch_at,
+        event_text as raw_line,
+        event_text,
+        is_readable,
+        'otlp_json' as input_format,
+        origin_service_name,
+        origin_service_version,
+        origin_sdk_name,
+        origin_sdk_language,
+        origin_sdk_version
+    from {{ otlp_log_records('otlp_lines') }} as records
+),
+
+unioned as (
+    select * from flat_lines
+    union all
+    select * from otlp_records
+),
+
+trimmed as (
+    select
+        *,
+        {{ trim_blank('event_text') }} as trimmed_line
+    from unioned
 ),
 
 checked as (
     select
         *,
         -- A trailing comma is no JSON (macros/engine/json.sql says why it needs its own test).
-        is_valid_utf8
+        is_readable
         and {{ json_is_object('trimmed_line') }}
         and not {{ json_has_trailing_comma('trimmed_line') }} as is_json_object
     from trimmed
@@ -54,6 +113,16 @@ parsed as (
     select
         source_file,
         line_number,
+        record_number,
+        resource_index,
+        scope_index,
+        record_index,
+        input_format,
+        origin_service_name,
+        origin_service_version,
+        origin_sdk_name,
+        origin_sdk_language,
+        origin_sdk_version,
         _batch_at,
         raw_line,
         trimmed_line,
@@ -66,6 +135,16 @@ final as (
     select
         source_file,
         line_number,
+        record_number,
+        resource_index,
+        scope_index,
+        record_index,
+        input_format,
+        origin_service_name,
+        origin_service_version,
+        origin_sdk_name,
+        origin_sdk_language,
+        origin_sdk_version,
         _batch_at,
         raw_line,
         trimmed_line,

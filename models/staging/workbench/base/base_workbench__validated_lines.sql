@@ -1,11 +1,12 @@
 {{ config(
     materialized=incremental_materialization(),
     incremental_strategy='delete+insert',
-    unique_key=['source_file', 'line_number'],
+    unique_key=['source_file', 'line_number', 'record_number'],
     full_refresh=false,
+    on_schema_change='append_new_columns',
     post_hook=["{{ rank_later_copies() }}", "{{ forget_raw_text() }}"],
 ) }}
--- One row per non-blank raw line with its verdict: valid (and then kept or a duplicate) or
+-- One row per non-blank raw line (per log record of an OTLP line: record_number) with its verdict: valid (and then kept or a duplicate) or
 -- quarantined with every reason code that applies, plus the event's properties as typed columns.
 -- Set-wise: one row per line, one column per taxonomy property. The per-property columns are
 -- generated from the event_taxonomy seed (macros/taxonomy.sql, macros/property_rules.sql); read
@@ -261,6 +262,16 @@ new_lines as (
     select
         source_file,
         line_number,
+        record_number,
+        resource_index,
+        scope_index,
+        record_index,
+        input_format,
+        origin_service_name,
+        origin_service_version,
+        origin_sdk_name,
+        origin_sdk_language,
+        origin_sdk_version,
         -- Only a quarantined line keeps its text, and that with no forbidden value and no e-mail
         -- address; a valid line's forbidden keys and values are stored nowhere.
         case
@@ -300,12 +311,12 @@ new_lines as (
     from summarized
 ),
 
--- The first copy of an event id in (file path, line number) order is kept; later copies are
+-- The first copy of an event id in (file path, line number, record number) order is kept; later copies are
 -- duplicates (macros/engine/duplicates.sql). On DuckDB the lines are written first and the
 -- post-hook ranks the copies of the ids this build touched, in the written table: a narrow pass
 -- over a stored table rather than holding every line of the build while the copies are counted.
 final as (
-    {{ flag_later_copies('new_lines', 'event_id', 'is_valid', ['source_file', 'line_number'], 'is_duplicate') }}
+    {{ flag_later_copies('new_lines', 'event_id', 'is_valid', ['source_file', 'line_number', 'record_number'], 'is_duplicate') }}
 )
 
 select
@@ -324,5 +335,15 @@ select
     {{ property.column }},
     {%- endfor %}
     is_duplicate,
-    {{ batch_at() }} as _batch_at
+    {{ batch_at() }} as _batch_at,
+    record_number,
+    resource_index,
+    scope_index,
+    record_index,
+    input_format,
+    origin_service_name,
+    origin_service_version,
+    origin_sdk_name,
+    origin_sdk_language,
+    origin_sdk_version
 from final

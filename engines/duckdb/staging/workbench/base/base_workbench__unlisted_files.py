@@ -1,4 +1,4 @@
-"""Files raw_events_glob should name but DuckDB's glob never lists, one row each.
+"""Files raw_events_glob or otlp_logs_glob should name but DuckDB's glob never lists, one row each.
 
 DuckDB's glob silently skips a file whose name holds a backslash, fails with an obscure
 "invalid UTF-8" error on a folder holding a name that is not UTF-8, and matches case-sensitively,
@@ -104,7 +104,7 @@ def unlisted_files(glob: str, project_root: str) -> list[tuple]:
             elif not exact.match(path):
                 reason = "name_case_mismatch"
                 detail = (
-                    "matches raw_events_glob only when case is ignored (extensions are read in"
+                    "matches its glob only when case is ignored (extensions are read in"
                     " lower case): rename it, e.g. to .jsonl or .jsonl.gz"
                 )
             else:
@@ -116,8 +116,11 @@ def unlisted_files(glob: str, project_root: str) -> list[tuple]:
 def model(dbt, session):
     dbt.config(materialized="table")
     paths = dbt.ref("base_workbench__load_paths")
-    [(project_root, glob)] = paths.select("project_root, resolved_raw_events_glob").fetchall()
-    rows = unlisted_files(glob, project_root)
+    [(project_root, *globs)] = paths.select(
+        "project_root, resolved_raw_events_glob, resolved_otlp_logs_glob"
+    ).fetchall()
+    # Both formats' globs (an unset one is null); a file under both is one row.
+    rows = sorted({row for glob in globs if glob for row in unlisted_files(glob, project_root)})
     allowed = str(dbt.config.get("allow_bad_files")).strip().lower() in ("true", "1", "yes")
     blocking = [row for row in rows if not allowed or "not UTF-8" in row[2]]
     if blocking:
@@ -132,10 +135,10 @@ def model(dbt, session):
             " list a folder holding one)"
         )
         raise OSError(
-            f"{len(blocking)} file(s) under raw_events_glob cannot be listed by name, so they"
-            f" would never be loaded: {shown}{' ...' if len(blocking) > 10 else ''}. Nothing was"
-            f" loaded by this build. Rename them (or move them away) and run `dbt build` again"
-            f"{allow}."
+            f"{len(blocking)} file(s) under raw_events_glob / otlp_logs_glob cannot be listed by"
+            f" name, so they would never be loaded: {shown}{' ...' if len(blocking) > 10 else ''}."
+            f" Nothing was loaded by this build. Rename them (or move them away) and run"
+            f" `dbt build` again{allow}."
         )
     columns = list(zip(*rows, strict=True)) if rows else [[], [], [], []]
     return pa.table([pa.array(c, f.type) for c, f in zip(columns, SCHEMA, strict=True)], SCHEMA)

@@ -15,11 +15,19 @@ files as (
     where size_bytes > 0
 ),
 
+-- Both formats' files (macros/raw_inputs.sql), each read through its own glob; a file listed in
+-- base_workbench__raw_files under the other format is that format's, so it is read once.
 file_texts as (
+    {%- for input in raw_input_globs() %}
     select
         {{ spark_file_path('input_file_name()') }} as absolute_path,
+        '{{ input.input_format }}' as input_format,
         value as file_text
-    from {{ spark_file_view("'" ~ resolved_path_setting('raw_events_glob') ~ "'", 'text', {'wholetext': 'true'}) }}
+    from {{ spark_file_view("'" ~ input.glob ~ "'", 'text', {'wholetext': 'true'}) }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 ),
 
 -- Splitting text goes through Java strings, which turn invalid UTF-8 into U+FFFD and so hide it.
@@ -28,6 +36,7 @@ file_texts as (
 file_lines as (
     select
         file_texts.absolute_path,
+        file_texts.input_format,
         cast(exploded.line_index + 1 as bigint) as line_number,
         exploded.line
     from file_texts
@@ -45,6 +54,7 @@ file_lines as (
 decoded as (
     select
         absolute_path,
+        input_format,
         line_number,
         -- A byte-order mark is an encoding marker at the very start of a file, not content.
         case
@@ -70,7 +80,9 @@ final as (
         cast(null as string) as file_detail
     from decoded
     inner join files
-        on decoded.absolute_path = files.absolute_path
+        on
+            decoded.absolute_path = files.absolute_path
+            and decoded.input_format = files.input_format
 )
 
 select * from final
