@@ -131,8 +131,10 @@ def test_same_file_under_two_names(reference: tuple[dict, Build, Path], tmp_path
     # Where the files are does not matter either.
     assert before == reference[0]
     # The quality marts count per file, so they follow the file names, like the audit tables
-    # whose rows they count: the copy's lines are read under its own name.
-    mirrors = {name for name in before if name.startswith("marts.quality_")}
+    # whose rows they count: the copy's lines are read under its own name. The health marts
+    # count lines received per event and day, so the copy's lines are received too (checked
+    # below: only their line counts change).
+    mirrors = {name for name in before if name.startswith(("marts.quality_", "marts.health_"))}
     marts = [name for name in before if name.startswith("marts.") and name not in mirrors]
     recon_before = reconciliation(first, raw)
     quarantine_before = set(normalized(first, raw, QUARANTINED))
@@ -151,6 +153,21 @@ def test_same_file_under_two_names(reference: tuple[dict, Build, Path], tmp_path
     )
     for name in (*marts, *audit_rest):
         assert second_tables[name] == before[name], name
+    # Per event and day (columns 3-6: received, kept, duplicate, quarantined): the copy's lines
+    # are received, none is kept, and each is a duplicate or quarantined.
+    health = "marts.health_event_daily"
+    counts = {row[:2]: row[3:7] for row in before[health]}
+    counts_after = {row[:2]: row[3:7] for row in second_tables[health]}
+    assert counts_after.keys() == counts.keys()
+    grown = {
+        key: tuple(a - b for a, b in zip(counts_after[key], counts[key], strict=True))
+        for key in counts
+    }
+    assert all(
+        kept == 0 and received == duplicate + quarantined
+        for received, kept, duplicate, quarantined in grown.values()
+    )
+    assert sum(delta[0] for delta in grown.values()) > 0
     # Every copy of a line whose id the original's kept line shares with other content is one
     # more conflict, at the copy's position; nothing else changes.
     conflicts = "audit.event_id_conflicts"
