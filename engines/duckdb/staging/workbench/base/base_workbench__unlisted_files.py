@@ -134,8 +134,13 @@ def model(dbt, session):
             " allow_bad_files: true to --vars (not for a name that is not UTF-8: DuckDB cannot"
             " list a folder holding one)"
         )
+        # Name only the settings in use, so a flat-only project is not told about OTLP.
+        settings = " / ".join(
+            name for name, glob in zip(("raw_events_glob", "otlp_logs_glob"), globs, strict=True)
+            if glob
+        )  # fmt: skip
         raise OSError(
-            f"{len(blocking)} file(s) under raw_events_glob / otlp_logs_glob cannot be listed by"
+            f"{len(blocking)} file(s) under {settings} cannot be listed by"
             f" name, so they would never be loaded: {shown}{' ...' if len(blocking) > 10 else ''}."
             f" Nothing was loaded by this build. Rename them (or move them away) and run"
             f" `dbt build` again{allow}."
