@@ -165,12 +165,20 @@ def deliver_otlp(root: Path, per_line: int = 4) -> str:
 
 
 def mart_tables(build: Build) -> dict[str, list[tuple]]:
-    """The business marts (the quality marts name files and lines, which differ by format)."""
+    """The business marts (the quality marts name files and lines, and the health marts count
+    lines received, duplicates included, which differ by delivery)."""
     return {
         name: rows
         for name, rows in public_tables(build).items()
-        if name.startswith("marts.") and not name.startswith("marts.quality_")
+        if name.startswith("marts.") and not name.startswith(("marts.quality_", "marts.health_"))
     }
+
+
+def kept_per_event_day(build: Build) -> list[tuple]:
+    """What the health marts say was kept: the same events, whatever the delivery."""
+    return build.query(
+        "select event_name, event_date, lines_kept from marts.health_event_daily order by 1, 2"
+    )
 
 
 def test_same_events_flat_otlp_or_both_give_the_same_marts(tmp_path: Path) -> None:
@@ -193,6 +201,7 @@ def test_same_events_flat_otlp_or_both_give_the_same_marts(tmp_path: Path) -> No
         assert other.keys() == flat.keys()
         for table in flat:
             assert other[table] == flat[table], f"{name}: {table} differs"
+        assert kept_per_event_day(builds[name]) == kept_per_event_day(builds["flat"]), name
     # Together, every OTLP record is a duplicate of its flat twin, by eventId.
     assert builds["both"].query(
         "select input_format, sum(records_read), sum(events_accepted), sum(duplicates_dropped),"
