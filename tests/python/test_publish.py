@@ -388,7 +388,7 @@ MART_KEYS = {
     "quality_privacy_finding_counts": ["source_file", "event_name", "property_key", "finding"],
     "quality_property_issue_counts": ["source_file", "event_name", "property_key", "issue"],
     "quality_quarantine_daily": ["source_file", "reason_code"],
-    "quality_quarantined_lines": ["source_file", "line_number"],
+    "quality_quarantined_lines": ["source_file", "line_number", "record_number"],
     "health_event_daily": ["event_name", "event_date"],
     "health_event_reasons_daily": ["event_date", "reason_code", "event_name"],
     "health_kpi_exposure": ["period_grain", "period_start", "kpi_name"],
