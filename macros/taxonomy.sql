@@ -74,13 +74,18 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- How many events the taxonomy (as taxonomy_properties returned it) has. -#}
-{% macro taxonomy_event_count(properties) -%}
+{#- The taxonomy's event names (of the properties taxonomy_properties returned), sorted. -#}
+{% macro taxonomy_events(properties) -%}
     {%- set events = [] -%}
     {%- for property in properties -%}
         {%- for event in property.events if event not in events -%}
             {%- do events.append(event) -%}
         {%- endfor -%}
     {%- endfor -%}
-    {{ return(events | length) }}
+    {{ return(events | sort) }}
+{%- endmacro %}
+
+{#- How many events the taxonomy (as taxonomy_properties returned it) has. -#}
+{% macro taxonomy_event_count(properties) -%}
+    {{ return(taxonomy_events(properties) | length) }}
 {%- endmacro %}

@@ -238,21 +238,30 @@ summarized as (
                 ) }}
         end as unplanned_keys,
         -- How each property of the event arrived when it was not usable, for the plan-coverage
-        -- marts: absent (no key), null (JSON null), blank, or wrong (type or value).
-        {%- set states = [] %}
-        {%- for property in properties %}
-            {%- set c = property.column %}
-            {%- do states.append(
-                "case when verdicts.line_reason is null and " ~ event_in(property.events, event_count, 'verdicts.event_name')
-                ~ " then '" ~ property.key ~ ":' || case"
-                ~ " when verdicts.type__" ~ c ~ " is null then 'absent'"
-                ~ " when verdicts.type__" ~ c ~ " = 'NULL' then 'null'"
-                ~ " when verdicts.is_absent__" ~ c ~ " then 'blank'"
-                ~ " when verdicts.value__" ~ c ~ " is null or verdicts.reason__" ~ c ~ " is not null then 'wrong'"
-                ~ " end end"
-            ) %}
-        {%- endfor %}
-        {{ sorted_join(states, ';') }} as property_states,
+        -- marts: absent (no key), null (JSON null), blank, or wrong (type or value); `key:state`,
+        -- `;`-joined in key order. One branch per event, naming only that event's properties, so
+        -- a line looks at its own few properties once (concat_ws skips the usable ones' nulls).
+        case
+            when verdicts.line_reason is null then case verdicts.event_name
+            {%- for event in taxonomy_events(properties) %}
+                {%- set states = [] %}
+                {%- for property in properties if event in property.events %}
+                    {%- do states.append([property.key ~ ':', property]) %}
+                {%- endfor %}
+                when '{{ event }}' then nullif(concat_ws(';'
+                {%- for key, property in states | sort(attribute='0') %}
+                    {%- set c = property.column %},
+                    case
+                        when verdicts.type__{{ c }} is null then '{{ key }}absent'
+                        when verdicts.type__{{ c }} = 'NULL' then '{{ key }}null'
+                        when verdicts.is_absent__{{ c }} then '{{ key }}blank'
+                        when verdicts.value__{{ c }} is null or verdicts.reason__{{ c }} is not null then '{{ key }}wrong'
+                    end
+                {%- endfor %}
+                ), '')
+            {%- endfor %}
+            end
+        end as property_states,
         denylist.keys_alternation
     from verdicts
     cross join denylist
