@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Generate seeded, realistic AI-workbench telemetry in the warehouse's raw landing format.
 
-Writes OUT/events/date=YYYY-MM-DD/part-NNNN.jsonl[.gz] (docs/input.md) and
-OUT/workflow_creations/workflow_creations_YYYY-MM.csv (workflows created in other channels), with
+Writes OUT/events/date=YYYY-MM-DD/part-NNNN.jsonl[.gz] (docs/input.md), with --otlp-share a share
+of the sessions as OpenTelemetry log exports OUT/otlp/workbench-<rotation time>.jsonl[.gz]
+(docs/otlp.md), and OUT/workflow_creations/workflow_creations_YYYY-MM.csv (workflows created in
+other channels), with
 a configurable mix of the faults the warehouse must quarantine, repair or de-duplicate: resends,
 late events, cut lines, missing and wrong values, nested properties, unknown events, blank lines.
 The one traffic model of the project: `make run`, the nightly demonstration, the tests and the
@@ -21,11 +23,13 @@ the same seed and options give byte-identical files.
   event as a JSON line and applies them.
 - Output: `write_files` writes table `event_lines` (one row per event: the day and file it
   arrives in, its arrival time and order, its JSON line) and `extra_lines` (resends, unknown
-  events, blank lines); `write_creations` the CSVs. Another output format keeps the simulation
-  and the arrival (day, file, order) and renders the event differently: in `events_sql`, each
-  event's name, instant (`ts`), session and the columns of its block are rows before the CTE
-  `parts` renders its properties (`PROPERTIES`: each one's SQL, as JSON text) and `lined`
-  assembles the line.
+  events, blank lines); `write_creations` the CSVs. The OTLP output keeps the simulation, the
+  faults and the arrival (day, file, order) and renders the event differently: in `events_sql`
+  the CTEs `otlp_props` to `recorded` turn the same properties (faults applied) into a log
+  record's members, `otlp_records_sql` adds resends and unknown events, and `write_otlp_files`
+  groups each file's records into lines (`otlp_lines_sql`: `--otlp-batch` records a line, by
+  resource and scope). Faults with no OTLP form (nested properties, timestamp forms, blank
+  lines) are flat only; a cut line is a whole OTLP line, at the same rate per line.
 
 Size: `--sessions-per-day` (a weekday; weekends get about a third), or `--events`, about that many
 events in the base days (sessions are drawn, then trimmed in random order). What arrives after
@@ -52,7 +56,7 @@ import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from itertools import permutations
 from pathlib import Path
 from typing import Any
@@ -137,6 +141,43 @@ FAULT_DEFAULTS = {
     "blank_line": (0.002, "extra blank or whitespace-only lines"),
 }
 
+# --- OpenTelemetry output (--otlp-share) ---------------------------------------------------------
+
+# A session's client either exports through OpenTelemetry or it does not: the whole session (with
+# its server events, resends and unknown events) is written as OTLP/JSON log records, never split
+# across the formats. An event without eventId is de-duplicated only within its format, so a
+# resend in the other format would count twice.
+OTLP_RESOURCES = {
+    "web": [
+        ("service.name", "workbench-web"),
+        ("service.version", "2.4.1"),
+        ("telemetry.sdk.name", "opentelemetry"),
+        ("telemetry.sdk.language", "webjs"),
+        ("telemetry.sdk.version", "1.30.0"),
+    ],
+    # The 3% legacy clients: an older SDK, which names the event in an `event.name` attribute and
+    # the user in the deprecated `enduser.id`.
+    "web-legacy": [
+        ("service.name", "workbench-web"),
+        ("service.version", "1.9.4"),
+        ("telemetry.sdk.name", "opentelemetry"),
+        ("telemetry.sdk.language", "webjs"),
+        ("telemetry.sdk.version", "1.8.0"),
+    ],
+    "api": [
+        ("service.name", "workbench-api"),
+        ("service.version", "7.2.0"),
+        ("telemetry.sdk.name", "opentelemetry"),
+        ("telemetry.sdk.language", "python"),
+        ("telemetry.sdk.version", "1.29.0"),
+    ],
+}
+# Attribute spellings: clients use the semantic conventions, the server the taxonomy's own keys.
+OTLP_CLIENT_KEYS = {"sessionId": "session.id", "userId": "user.id"}
+OTLP_LEGACY_KEYS = {"sessionId": "session.id", "userId": "enduser.id"}
+# A wrong time of an invalid_value fault: no number, beyond 64 bits, before 2000.
+OTLP_BAD_TIMES = ["yesterday", "20261301000000000000", "946684799000000000"]
+
 # --- sizes and engine ---------------------------------------------------------------------------
 
 # Events per session of this mix, measured; only sizes the first guess of --events, whose result
@@ -179,6 +220,8 @@ class Options:
     rates: dict[str, float]
     extra_day: bool
     extra_share: float
+    otlp_share: float  # share of sessions written as OTLP/JSON log files
+    otlp_batch: int  # log records per OTLP line (one LogsData object)
     threads: int | None
     memory_limit: str
     summary: Path | None
@@ -251,6 +294,23 @@ create or replace macro render_props(lst, server) as case when server
     then array_to_string(list_transform(lst, lambda x: q(x.k) || ': ' || x.v), ', ')
     else array_to_string(list_transform(lst, lambda x: q(x.k) || ':' || x.v), ',') end;
 create or replace macro jbool(b) as case when b then 'true' else 'false' end;
+create or replace macro uuid_text(h) as substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-4'
+    || substr(h, 14, 3) || '-' || substr(h, 17, 4) || '-' || substr(h, 21, 12);
+create or replace macro any_scalar(v) as case
+    when v is null or v = 'null' then '{}'
+    when left(v, 1) = '"' then '{"stringValue":' || v || '}'
+    when v in ('true', 'false') then '{"boolValue":' || v || '}'
+    when regexp_full_match(v, '-?[0-9]+') then '{"intValue":"' || v || '"}'
+    else '{"doubleValue":' || v || '}'
+end;
+create or replace macro any_value(v) as case
+    when left(v, 1) = '[' then '{"arrayValue":{"values":[' || array_to_string(list_transform(
+        json_extract(v, '$[*]')::varchar[], lambda e: any_scalar(e)), ',') || ']}}'
+    when left(v, 1) = '{' then '{"kvlistValue":{"values":[' || array_to_string(list_transform(
+        json_keys(v), lambda k: '{"key":' || to_json(k)::varchar || ',"value":'
+            || any_scalar(json_extract(v, '$."' || k || '"')::varchar) || '}'), ',') || ']}}'
+    else any_scalar(v)
+end;
 """
 
 
@@ -670,6 +730,10 @@ def events_sql(opts: Options, taxonomy: dict[str, dict[str, tuple[bool, str]]]) 
         keys="list_transform(props1, lambda x: x.k)", own_salt=77, pick_salt=78
     )
     blank_values = sql_list(["null", '""', '"  "'])
+    blank_set = "(" + ", ".join(sql_literal(v) for v in ["null", '""', '"  "']) + ")"
+    bad_time = f"{sql_list(OTLP_BAD_TIMES)}[1 + floor(u(kv, 79) * {len(OTLP_BAD_TIMES)})::int]"
+    full_name = f"'{PREFIX}' || name"
+    unknown_name = f"{sql_list(UNKNOWN_EVENTS)}[1 + floor(u(kv, 67) * {len(UNKNOWN_EVENTS)})::int]"
     unknown_heads = sql_list(
         [json.dumps({"event": n})[:-1] + ", " if n else "{" for n in UNKNOWN_EVENTS]
     )
@@ -679,6 +743,7 @@ with timed_blocks as (
     select
         b.*,
         s.sid, s.start_ms, s.user_id, s.form as session_form, s.tz_min, s.legacy, s.ks,
+        u(s.ks, 16) < {opts.otlp_share!r} as otlp,
         s.start_ms + t.ep_start + b.cum_before
             + case when b.b >= t.accept_b then t.adj else 0 end as block_clock,
         case b.btype
@@ -780,9 +845,7 @@ parts as (
     select
         *,
         '"event"' || colon || '"{PREFIX}' || name || '"' as head,
-        coalesce(sep || '"eventId"' || colon || '"' || substr(h, 1, 8) || '-' || substr(h, 9, 4)
-            || '-4' || substr(h, 14, 3) || '-' || substr(h, 17, 4) || '-' || substr(h, 21, 12)
-            || '"', '') as tail,
+        coalesce(sep || '"eventId"' || colon || '"' || uuid_text(h) || '"', '') as tail,
         '"sessionId"' || colon || q(sid) || sep || '"timestamp"' || colon || ts_text as top,
         case when not (f_missing or f_invalid) then {own_text_sql()} end as own,
         case when f_missing or f_invalid then list_concat(
@@ -824,6 +887,52 @@ invalid_applied as (
         from invalid_keyed
     )
 ),
+-- An OTLP session's event as the members of a log record (observedTimeUnixNano is added when it
+-- is written, as a resend is observed again): its properties become typed attributes, the
+-- timestamp timeUnixNano. A timestamp removed or blanked leaves both times out.
+otlp_props as (
+    select
+        *,
+        case when otlp then coalesce(props, list_concat(
+            [p('sessionId', q(sid)), p('timestamp', ts_text)],
+            list_filter({own_list_sql()}, lambda x: x.v is not null)
+        )) end as oprops
+    from invalid_applied
+),
+otlp_time as (
+    select
+        *,
+        list_filter(oprops, lambda x: x.k = 'timestamp')[1].v as time_value
+    from otlp_props
+),
+recorded as (
+    select
+        *,
+        case when otlp then array_to_string(list_filter([
+            case when time_value = ts_text then '"timeUnixNano":"' || (ts * 1000000)::varchar || '"'
+                when time_value is not null and time_value not in {blank_set}
+                    then '"timeUnixNano":"' || {bad_time} || '"' end,
+            case when server or not legacy then '"eventName":"{PREFIX}' || name || '"' end,
+            '"attributes":[' || array_to_string(list_concat(
+                case when legacy and not server
+                    then ['{{"key":"event.name","value":{{"stringValue":"' || {full_name}
+                        || '"}}}}']
+                    else [] end,
+                list_transform(list_filter(oprops, lambda x: x.k != 'timestamp'), lambda x:
+                    '{{"key":"' || case when server then x.k
+                        when legacy then coalesce({sql_map(OTLP_LEGACY_KEYS)}[x.k], x.k)
+                        else coalesce({sql_map(OTLP_CLIENT_KEYS)}[x.k], x.k) end
+                    || '","value":' || any_value(x.v) || '}}'),
+                case when h is not null
+                    then ['{{"key":"eventId","value":{{"stringValue":"' || uuid_text(h) || '"}}}}']
+                    else [] end
+            ), ',') || ']',
+            case when server then '"traceId":"' || printf('%016x%016x', ch(kv, 1007), ch(kv, 1008))
+                || '","spanId":"' || printf('%016x', ch(kv, 1009)) || '"' end
+        ], lambda m: m is not null), ',') end as record,
+        otlp and (time_value is null or time_value in {blank_set}) as no_time
+    from otlp_time
+),
 lined as (
     select
         *,
@@ -843,12 +952,12 @@ lined as (
                 || '}}}}'
         end as full_line,
         least({last}, (ts - getvariable('start_ms')) // {DAY_MS}) as day0
-    from invalid_applied
+    from recorded
 ),
 arrived as (
     select
         *,
-        case when f_truncated then left(full_line,
+        case when otlp then null when f_truncated then left(full_line,
             (length(full_line) // 5 + floor(u(kv, 82)
                 * (length(full_line) * 9 // 10 - length(full_line) // 5 + 1)))::int)
             else full_line end as line,
@@ -871,6 +980,13 @@ select
     arr_day::integer as arr_day,
     file_part(arrival, arr_day) as part,
     arrival, sno, ord, line,
+    otlp, record, not no_time as has_observed, ri(kv, 84, 20, 3000) as observed_delay,
+    case when not otlp then 'flat' when server then 'api' when legacy then 'web-legacy'
+        else 'web' end as resource,
+    case when not server then 'workbench.analytics'
+        when name in ('chat_tool_invoked', 'template_suggested') then 'workbench.chat'
+        when name like 'workflow_run_%' then 'workbench.runs'
+        else 'workbench.approvals' end as scope,
     day0::integer as day0,
     name = 'draft_accepted' as is_accepted,
     f_missing, f_invalid, f_nested, f_truncated, f_late,
@@ -878,12 +994,18 @@ select
     case when f_resend then arrival + case when u(kv, 64) < 0.8
         then floor(1000 * pow(21600, u(kv, 65)))
         else floor({DAY_MS} * (1 + 2 * u(kv, 65))) end::bigint end as resend_arrival,
-    case when u(kv, 66) < {rates["unknown_event"]} then
+    case when not otlp and u(kv, 66) < {rates["unknown_event"]} then
         {unknown_heads}[1 + floor(u(kv, 67) * {len(UNKNOWN_EVENTS)})::int]
             || '"sessionId": "' || sid || '", "timestamp": "'
             || strftime(epoch_ms(ts), '%Y-%m-%dT%H:%M:%S.%gZ') || '"}}'
     end as unknown_line,
-    case when u(kv, 68) < {rates["blank_line"]} then
+    case when otlp and u(kv, 66) < {rates["unknown_event"]} then array_to_string(list_filter([
+        '"timeUnixNano":"' || (ts * 1000000)::varchar || '"',
+        '"eventName":"' || {unknown_name} || '"',
+        '"attributes":[{{"key":"session.id","value":{{"stringValue":"' || sid || '"}}}}]'
+    ], lambda m: m is not null), ',') end as unknown_record,
+    -- An exporter writes no blank lines: only flat files get them.
+    case when not otlp and u(kv, 68) < {rates["blank_line"]} then
         {sql_list(BLANK_LINES)}[1 + floor(u(kv, 69) * {len(BLANK_LINES)})::int]
     end as blank_line
 from dated
@@ -900,13 +1022,98 @@ select
 from (
     select least({last}, (resend_arrival - getvariable('start_ms')) // {DAY_MS}) as arr_day,
         resend_arrival as arrival, sno, ord, 1 as sub, line
-    from event_lines where resend_arrival is not null
+    from event_lines where resend_arrival is not null and not otlp
     union all
     select arr_day, arrival, sno, ord, 2, unknown_line from event_lines
     where unknown_line is not null
     union all
     select arr_day, arrival, sno, ord, 3, blank_line from event_lines where blank_line is not null
 )
+"""
+
+
+def otlp_records_sql(opts: Options) -> str:
+    """The OTLP sessions' log records, each with the file it arrives in: the events, their
+    resends (observed again, later) and the unknown events they bring."""
+    last = opts.days
+
+    def record(at: str, members: str) -> str:
+        observed = f"""'"observedTimeUnixNano":"' || (({at} + observed_delay) * 1000000)::varchar"""
+        return f"""'{{' || case when has_observed then {observed} || '",' else '' end
+            || {members} || '}}'"""
+
+    return f"""
+create or replace table otlp_records as
+select
+    arr_day::integer as arr_day, file_part(arrival, arr_day) as part, arrival, sno, ord, sub,
+    resource, scope, text
+from (
+    select arr_day, arrival, sno, ord, 0 as sub, resource, scope,
+        {record("arrival", "record")} as text
+    from event_lines where otlp
+    union all
+    select least({last}, (resend_arrival - getvariable('start_ms')) // {DAY_MS}), resend_arrival,
+        sno, ord, 1, resource, scope, {record("resend_arrival", "record")}
+    from event_lines where otlp and resend_arrival is not null
+    union all
+    select arr_day, arrival, sno, ord, 2, 'web', 'workbench.analytics',
+        '{{"observedTimeUnixNano":"' || ((arrival + observed_delay) * 1000000)::varchar || '",'
+            || unknown_record || '}}'
+    from event_lines where unknown_record is not null
+)
+"""
+
+
+def otlp_resources_sql() -> str:
+    """Resource code -> the JSON of its `resource` object."""
+    texts = {
+        code: json.dumps(
+            {"attributes": [{"key": k, "value": {"stringValue": v}} for k, v in attributes]},
+            separators=(",", ":"),
+        )
+        for code, attributes in OTLP_RESOURCES.items()
+    }
+    return sql_map(texts)
+
+
+def otlp_lines_sql(opts: Options, day_index: int, part: int) -> str:
+    """The lines of one OTLP file: its records in arrival order, `otlp_batch` to a line (one
+    export of the collector), grouped by resource and scope; a share of lines cut short."""
+    return f"""
+with numbered as (
+    select resource, scope, text, row_number() over (order by arrival, sno, ord, sub) as rn
+    from otlp_records where arr_day = {day_index} and part = {part}
+),
+scoped as (
+    select
+        (rn - 1) // {opts.otlp_batch} as batch, resource, scope,
+        '{{"scope":{{"name":"' || scope || '"}},"logRecords":['
+            || string_agg(text, ',' order by rn) || ']}}' as text
+    from numbered
+    group by batch, resource, scope
+),
+resourced as (
+    select
+        batch, resource,
+        '{{"resource":' || {otlp_resources_sql()}[resource] || ',"scopeLogs":['
+            || string_agg(text, ',' order by scope) || ']}}' as text
+    from scoped
+    group by batch, resource
+),
+lined as (
+    select
+        batch, line_key({day_index}, {part}, batch) as lk,
+        '{{"resourceLogs":[' || string_agg(text, ',' order by resource) || ']}}' as full_line
+    from resourced
+    group by batch
+)
+select
+    batch,
+    case when u(lk, 70) < {opts.rates["truncated"]} then left(full_line,
+        (length(full_line) // 5 + floor(u(lk, 82)
+            * (length(full_line) * 9 // 10 - length(full_line) // 5 + 1)))::int)
+        else full_line end as line
+from lined
 """
 
 
@@ -1053,6 +1260,15 @@ def set_variables(con: duckdb.DuckDBPyConnection, opts: Options) -> None:
     for name, (sql_type, value) in values.items():
         con.execute(f"set variable {name} = ?::{sql_type}", [value])
     con.execute(MACROS)
+    # The key of an OTLP line, for its faults. Written with the seed's key as a literal: the
+    # files are written by cursors, which do not see this connection's variables.
+    con.execute(f"""
+        create or replace macro line_key(arr_day, part, batch) as hash(xor(
+            {values["seed_key"][1]}::ubigint,
+            (7000000000000 + arr_day::bigint * 1000000000 + part::bigint * 10000000
+                + batch)::ubigint
+        ))
+    """)
     con.execute(f"""
         create or replace macro file_part(arrival, arr_day) as least({opts.files_per_day - 1},
             (arrival - {start_ms} - arr_day * {DAY_MS}) * {opts.files_per_day} // {DAY_MS})::integer
@@ -1063,7 +1279,7 @@ def write_files(con: duckdb.DuckDBPyConnection, opts: Options, stats: dict) -> N
     """One COPY per (day, part) file, each ordered, two at a time (one per core)."""
     wanted = f"arr_day {'=' if opts.extra_day else '<'} {opts.days}"
     files = con.execute(f"""
-        select arr_day, part from event_lines where {wanted}
+        select arr_day, part from event_lines where {wanted} and not otlp
         union select arr_day, part from extra_lines where {wanted}
         order by all
     """).fetchall()
@@ -1081,7 +1297,8 @@ def write_files(con: duckdb.DuckDBPyConnection, opts: Options, stats: dict) -> N
         cursor = con.cursor()
         cursor.execute(f"""copy (
             select line from (
-                select arrival, sno, ord, 0 as sub, line from event_lines where {where}
+                select arrival, sno, ord, 0 as sub, line from event_lines
+                where {where} and not otlp
                 union all
                 select arrival, sno, ord, sub, line from extra_lines where {where}
             )
@@ -1100,13 +1317,81 @@ def write_files(con: duckdb.DuckDBPyConnection, opts: Options, stats: dict) -> N
                 log(opts, f"  wrote {done}/{len(jobs)} event files")
     counts = con.execute(f"""
         select
-            (select count(*) from event_lines where {wanted}),
+            (select count(*) from event_lines where {wanted} and not otlp),
             (select count(*) from extra_lines where {wanted} and sub = 1),
             (select count(*) from extra_lines where {wanted} and sub = 2),
             (select count(*) from extra_lines where {wanted} and sub = 3)
     """).fetchone()
     stats["events"], stats["resends"], stats["unknown_event_lines"], stats["blank_lines"] = counts
     stats["lines"] = sum(counts)
+
+
+def otlp_file_name(opts: Options, day_index: int, part: int) -> str:
+    """As a collector's file exporter names a rotated backup: the time it was rotated (the end
+    of the part's window), so the names sort by time."""
+    rotated = datetime.combine(opts.start_date, datetime.min.time()) + timedelta(
+        days=day_index, seconds=(part + 1) * 86_400 // opts.files_per_day
+    )
+    return f"workbench-{rotated:%Y-%m-%dT%H-%M-%S}.000.jsonl"
+
+
+def write_otlp_files(con: duckdb.DuckDBPyConnection, opts: Options, stats: dict) -> None:
+    """One file per (day, part) that OTLP records arrive in, under OUT/otlp/, two at a time."""
+    wanted = f"arr_day {'=' if opts.extra_day else '<'} {opts.days}"
+    files = con.execute(
+        f"select distinct arr_day, part from otlp_records where {wanted} order by all"
+    ).fetchall()
+    folder = opts.out / "otlp"
+    jobs = []
+    for day_index, part in files:
+        folder.mkdir(parents=True, exist_ok=True)
+        gz = random.Random(f"{opts.seed}:otlp-gzip:{day_index}:{part}").random() < opts.gzip_rate
+        name = otlp_file_name(opts, day_index, part) + (".gz" if gz else "")
+        jobs.append((day_index, part, gz, folder / name))
+
+    def write(job: tuple[int, int, bool, Path]) -> int:
+        day_index, part, gz, path = job
+        cursor = con.cursor()
+        cursor.execute(f"""copy (
+            select line from ({otlp_lines_sql(opts, day_index, part)})
+            order by batch
+        ) to '{path}' (format csv, header false, quote '', escape '', delimiter '\x1f',
+            compression {"gzip" if gz else "none"})""")
+        cursor.close()
+        return path.stat().st_size
+
+    workers = max(1, min(4, opts.threads or os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for size in pool.map(write, jobs):
+            stats["files"] += 1
+            stats["bytes"] += size
+    events, resends, unknown, lines, truncated = con.execute(f"""
+        with per_file as (
+            select arr_day, part, count(*) as n from otlp_records where {wanted} group by all
+        ),
+        batches as (
+            select arr_day, part, unnest(range((n + {opts.otlp_batch} - 1) // {opts.otlp_batch}))
+                as batch
+            from per_file
+        )
+        select
+            (select count(*) from otlp_records where {wanted} and sub = 0),
+            (select count(*) from otlp_records where {wanted} and sub = 1),
+            (select count(*) from otlp_records where {wanted} and sub = 2),
+            (select count(*) from batches),
+            (select count(*) from batches
+                where u(line_key(arr_day, part, batch), 70) < {opts.rates["truncated"]})
+    """).fetchone()
+    stats["otlp"] = {
+        "files": len(jobs),
+        "lines": lines,
+        "records": events + resends + unknown,
+        "events": events,
+        "resends": resends,
+        "unknown_event_records": unknown,
+        "truncated_lines": truncated,
+    }
+    stats["events"] += events
 
 
 def write_creations(con: duckdb.DuckDBPyConnection, opts: Options, stats: dict) -> None:
@@ -1138,7 +1423,12 @@ def remove_previous_output(opts: Options) -> None:
         day = opts.start_date + timedelta(days=opts.days)
         for path in sorted(out.glob(f"events/date={day.isoformat()}/part-*.jsonl*")):
             path.unlink()
+        for part in range(opts.files_per_day):
+            for path in sorted(out.glob(f"otlp/{otlp_file_name(opts, opts.days, part)}*")):
+                path.unlink()
         return
+    for path in sorted(out.glob("otlp/workbench-*.jsonl*")):
+        path.unlink()
     for path in sorted(out.glob("events/date=*/part-*.jsonl*")):
         path.unlink()
     for folder in sorted(out.glob("events/date=*")):
@@ -1208,10 +1498,15 @@ def generate(opts: Options) -> dict[str, Any]:
         for table in ("blocks", "episodes", "episode_times", "session_events"):
             con.execute(f"drop table {table}")
         step("extra lines", extra_lines_sql(opts))
+        step("otlp records", otlp_records_sql(opts))
         remove_previous_output(opts)
         t0 = time.monotonic()
         write_files(con, opts, stats)
         log(opts, f"  event files: {time.monotonic() - t0:.1f}s")
+        t0 = time.monotonic()
+        write_otlp_files(con, opts, stats)
+        if stats["otlp"]["files"]:
+            log(opts, f"  otlp files: {time.monotonic() - t0:.1f}s")
         if not opts.extra_day:
             con.execute(f"""
                 create or replace table month_days as
@@ -1226,14 +1521,17 @@ def generate(opts: Options) -> dict[str, Any]:
         faults = con.execute(f"""
             select
                 count(*) filter (where f_missing), count(*) filter (where f_invalid),
-                count(*) filter (where f_nested), count(*) filter (where f_truncated),
+                count(*) filter (where f_nested and not otlp),
+                count(*) filter (where f_truncated and not otlp),
                 count(*) filter (where f_late)
             from event_lines where arr_day {"=" if opts.extra_day else "<"} {opts.days}
         """).fetchone()
         kinds = ["missing_required", "invalid_value", "nested", "truncated", "late"]
+        otlp = stats["otlp"]
         stats["faults"] = dict(zip(kinds, faults, strict=True)) | {
-            "duplicate": stats["resends"],
-            "unknown_event": stats["unknown_event_lines"],
+            "truncated": faults[3] + otlp["truncated_lines"],
+            "duplicate": stats["resends"] + otlp["resends"],
+            "unknown_event": stats["unknown_event_lines"] + otlp["unknown_event_records"],
             "blank_line": stats["blank_lines"],
         }
         con.close()
@@ -1289,6 +1587,13 @@ def parse_args(argv: list[str] | None) -> Options:
         help="write only the next day's delivery (new sessions, late events, resends)",
     )
     add("--extra-share", type=rate, default=0.01, help="new sessions of the extra day, share")
+    add(
+        "--otlp-share",
+        type=rate,
+        default=0.0,
+        help="share of sessions written as OTLP/JSON log files under OUT/otlp/ (docs/otlp.md)",
+    )
+    add("--otlp-batch", type=positive, default=20, help="log records per OTLP line")
     add("--threads", type=int, default=None, help="DuckDB threads (default: all cores)")
     add("--memory-limit", default="4GB", help="DuckDB memory limit (spills beyond it)")
     add("--summary", type=Path, default=None, help="also write the counts as JSON here")
@@ -1306,6 +1611,8 @@ def parse_args(argv: list[str] | None) -> Options:
         rates={kind: getattr(args, f"{kind}_rate") for kind in FAULT_DEFAULTS},
         extra_day=args.extra_day,
         extra_share=args.extra_share,
+        otlp_share=args.otlp_share,
+        otlp_batch=args.otlp_batch,
         threads=args.threads,
         memory_limit=args.memory_limit,
         summary=args.summary,
@@ -1323,7 +1630,14 @@ def main(argv: list[str] | None = None) -> int:
         opts,
         f"wrote {stats['events']:,} events ({stats['lines']:,} lines) and {stats['csv_rows']:,}"
         f" other-channel rows in {stats['files']:,} files, {stats['bytes']:,} bytes, to"
-        f" {opts.out} in {stats['seconds']}s; faults: "
+        f" {opts.out} in {stats['seconds']}s"
+        + (
+            f" ({stats['otlp']['events']:,} of the events as OTLP records in"
+            f" {stats['otlp']['lines']:,} lines of {stats['otlp']['files']:,} files)"
+            if stats["otlp"]["files"]
+            else ""
+        )
+        + "; faults: "
         + ", ".join(f"{kind}={stats['faults'][kind]:,}" for kind in FAULT_DEFAULTS),
     )
     return 0

@@ -1,5 +1,6 @@
 """Tests of scripts/generate_events.py, the project's one traffic model: determinism, layout,
-validity, the traffic and fault mix, the size options and the extra day for incremental loads.
+validity, the traffic and fault mix, the size options, the extra day for incremental loads and the
+share written as OTLP/JSON log files.
 
 Validity is checked against the project's taxonomy seed and docs/specification.md, 'Raw input',
 written out here independently of the generator, so a generator that drifts from either fails.
@@ -511,6 +512,8 @@ def test_cli_rejects_bad_options_and_reports_progress_and_summary(
         ["--truncated-rate", "1.5"],
         ["--days", "0"],
         ["--events", "100", "--sessions-per-day", "10"],  # one size or the other
+        ["--otlp-share", "1.5"],
+        ["--otlp-batch", "0"],
     ):
         with pytest.raises(SystemExit) as exc:
             gen.main(["--out", str(tmp_path), *bad])
@@ -519,7 +522,7 @@ def test_cli_rejects_bad_options_and_reports_progress_and_summary(
         gen.main(["--help"])
     assert exc.value.code == 0
     help_text = capsys.readouterr().out
-    assert {"--duplicate-rate", "--extra-day", "--sessions-per-day", "--events"} <= set(
+    assert {"--duplicate-rate", "--extra-day", "--sessions-per-day", "--otlp-share"} <= set(
         help_text.split()
     )
     summary = tmp_path / "summary.json"
@@ -534,3 +537,215 @@ def test_cli_rejects_bad_options_and_reports_progress_and_summary(
     assert set(counts["faults"]) == set(FAULT_KINDS)
     run(tmp_path, "--days", "1", "--sessions-per-day", "10")
     assert capsys.readouterr().err == ""
+
+
+# --- the OTLP share (--otlp-share; docs/otlp.md) -------------------------------------------------
+
+# The attribute spellings the warehouse reads as taxonomy keys (seed otlp_attribute_names).
+OTLP_KEYS = {"session.id": "sessionId", "user.id": "userId", "enduser.id": "userId"}
+OTLP_NAME = re.compile(r"workbench-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.000\.jsonl(\.gz)?")
+NANOS = re.compile(r"\d{1,19}")
+
+
+def otlp_files(out: Path) -> list[Path]:
+    return sorted((out / "otlp").glob("workbench-*"))
+
+
+def otlp_lines(out: Path) -> list[tuple[Path, str]]:
+    return [(path, text) for path in otlp_files(out) for text in lines_of(path)]
+
+
+def parsed_otlp(out: Path) -> tuple[list[tuple[Path, dict, str, dict]], int]:
+    """(file, resource attributes, scope name, log record) of every record of every line that
+    is JSON, and the number of lines that are not."""
+    found, broken = [], 0
+    for path, text in otlp_lines(out):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            broken += 1
+            continue
+        for resource_logs in data["resourceLogs"]:
+            resource = {
+                a["key"]: decode(a["value"]) for a in resource_logs["resource"]["attributes"]
+            }
+            for scope_logs in resource_logs["scopeLogs"]:
+                for record in scope_logs["logRecords"]:
+                    found.append((path, resource, scope_logs["scope"]["name"], record))
+    return found, broken
+
+
+def decode(value: dict) -> Any:
+    """An OTLP AnyValue as the JSON value it stands for; an empty one is null."""
+    if not value:
+        return None
+    ((kind, inner),) = value.items()
+    if kind == "intValue":
+        assert isinstance(inner, str) and re.fullmatch(r"-?\d+", inner), value
+        return int(inner)
+    if kind == "arrayValue":
+        return [decode(v) for v in inner.get("values", [])]
+    if kind == "kvlistValue":
+        return {kv["key"]: decode(kv["value"]) for kv in inner.get("values", [])}
+    assert kind in {"stringValue", "boolValue", "doubleValue"}, value
+    return inner
+
+
+def otlp_event(record: dict) -> dict[str, Any]:
+    """The flat event a log record stands for, read as docs/otlp.md says the warehouse reads it."""
+    attributes = {
+        OTLP_KEYS.get(a["key"], a["key"]): decode(a["value"]) for a in record["attributes"]
+    }
+    name = record.get("eventName") or attributes.pop("event.name", None)
+    attributes.pop("event.name", None)
+    event: dict[str, Any] = {} if name is None else {"event": name}
+    time = record.get("timeUnixNano")
+    time = time if time not in (None, "0") else record.get("observedTimeUnixNano")
+    if time is not None and NANOS.fullmatch(time):
+        at = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=int(time) // 1000)
+        event["timestamp"] = f"{at:%Y-%m-%dT%H:%M:%S.%f}Z"
+    elif time is not None:
+        event["timestamp"] = time
+    return event | attributes
+
+
+def canonical(event: dict[str, Any]) -> tuple[str, datetime, str]:
+    """An event by name, instant and every other property, whatever its format."""
+    rest = {k: v for k, v in event.items() if k not in {"event", "timestamp", "at"}}
+    return event["event"], parse_ts(event["timestamp"]), json.dumps(rest, sort_keys=True)
+
+
+def test_otlp_share_writes_whole_sessions_as_otlp_files_and_loses_nothing(
+    tmp_path: Path, clean_run: Path
+) -> None:
+    summary = tmp_path / "summary.json"
+    out = run(
+        tmp_path / "raw", *SMALL, *NO_FAULTS, "--otlp-share", "0.3", "--summary", str(summary)
+    )
+    names = [path.name for path in otlp_files(out)]
+    assert len(names) == 8 and all(OTLP_NAME.fullmatch(n) for n in names), names  # 4 days x 2
+    assert names[0].startswith("workbench-2026-10-01T12-00-00.000.jsonl")  # rotated at midday
+    found, broken = parsed_otlp(out)
+    assert broken == 0
+    lines = otlp_lines(out)
+    counts = json.loads(summary.read_text())["otlp"]
+    assert (counts["lines"], counts["records"], counts["files"]) == (len(lines), len(found), 8)
+    assert 10 < len(found) / len(lines) <= 20  # --otlp-batch 20: several records a line
+    resources = {tuple(sorted(r.items())) for _, r, _, _ in found}
+    assert {dict(r)["service.name"] for r in resources} == {"workbench-web", "workbench-api"}
+    for resource in map(dict, resources):
+        assert set(resource) == {
+            "service.name",
+            "service.version",
+            "telemetry.sdk.name",
+            "telemetry.sdk.language",
+            "telemetry.sdk.version",
+        }
+    for _, _, scope, record in found:
+        assert NANOS.fullmatch(record["timeUnixNano"]), record
+        assert int(record["observedTimeUnixNano"]) > int(record["timeUnixNano"])
+        assert record.get("eventName") or record["attributes"][0]["key"] == "event.name"
+        server = scope != "workbench.analytics"
+        keys = {a["key"] for a in record["attributes"]}
+        assert ("sessionId" in keys) == server and ("session.id" in keys) != server, record
+        assert ("traceId" in record) == server
+    otlp = [otlp_event(record) for _, _, _, record in found]
+    assert all(problems(json.dumps(event)) == [] for event in otlp)
+    flat_events = records(out)
+    share = len(otlp) / (len(otlp) + len(flat_events))
+    assert share == pytest.approx(0.3, abs=0.08)
+    # Whole sessions: none in both formats.
+    assert not {e["sessionId"] for e in otlp} & {e["sessionId"] for e in flat_events}
+    # The same events as the flat-only run of the same seed, each once in one format; the flat
+    # lines unchanged.
+    before = Counter(canonical(e) for e in records(clean_run))
+    assert Counter(canonical(e) for e in flat_events + otlp) == before
+    all_flat = Counter(line for _, _, line in read_lines(clean_run))
+    assert Counter(line for _, _, line in read_lines(out)) <= all_flat
+
+
+def test_otlp_faults_come_at_the_flat_rates(tmp_path: Path) -> None:
+    kinds = ["duplicate", "truncated", "missing_required", "invalid_value", "late", "unknown_event"]
+    faults = [arg for kind in kinds for arg in (option(kind), "0.05")]
+    no_otlp_form = [arg for kind in ("nested", "blank_line") for arg in (option(kind), "0.05")]
+    out = run(tmp_path, *LONG, *NO_FAULTS, *faults, *no_otlp_form, "--otlp-share", "1")
+    assert event_files(out) == []  # every session as OTLP
+    found, broken = parsed_otlp(out)
+    lines = otlp_lines(out)
+    assert broken / len(lines) == pytest.approx(0.05, abs=0.02)  # cut lines, whole
+    assert all(text.strip() for _, text in lines)  # an exporter writes no blank lines
+    # A resend is the same record observed again, later.
+    first: dict[str, tuple[Path, dict]] = {}
+    resends = []
+    for path, _, _, record in found:
+        content = json.dumps({k: v for k, v in record.items() if k != "observedTimeUnixNano"})
+        if content in first:
+            observed = (
+                record.get("observedTimeUnixNano"),
+                first[content][1].get("observedTimeUnixNano"),
+            )
+            assert observed == (None, None) or int(observed[0]) > int(observed[1])
+            assert path >= first[content][0]
+            resends.append(record)
+        else:
+            first[content] = (path, record)
+    assert len(resends) / len(first) == pytest.approx(0.05, abs=0.015)
+    originals = [record for _, record in first.values()]
+    events = [otlp_event(record) for record in originals]
+    seen = Counter(p.split(":")[0] for e in events for p in set(problems(json.dumps(e))))
+    unknown = seen["unknown_event"] + seen["missing_event_name"]
+    assert unknown / (len(events) - unknown) == pytest.approx(0.05, abs=0.015)
+    measured = {
+        "missing_required": seen["missing_required"] / len(events),
+        "invalid_value": (seen["invalid_required"] + seen["invalid_optional"]) / len(events),
+    }
+    for kind, value in measured.items():
+        assert value == pytest.approx(0.05, abs=0.015), (kind, value)
+    assert set(seen) == {
+        "missing_required",
+        "invalid_required",
+        "invalid_optional",
+        "unknown_event",
+        "missing_event_name",
+    }
+    # A timestamp removed or blanked leaves both times out; a wrong one is no usable time.
+    no_time = [r for r in originals if "timeUnixNano" not in r]
+    assert no_time and all("observedTimeUnixNano" not in r for r in no_time)
+    wrong = {
+        r["timeUnixNano"] for r in originals if not NANOS.fullmatch(r.get("timeUnixNano", "0"))
+    }
+    assert wrong == {"yesterday", "20261301000000000000"}
+    assert not any(e.get("properties") for e in events)  # no nested properties in OTLP
+    # Late: in a file of a day 1-3 days after the event's own day.
+    lags = []
+    for path, record in first.values():
+        event = otlp_event(record)
+        at = parse_ts(event.get("timestamp"))
+        if at is None or at.year < 2000 or "T00-00-00" in path.name:
+            continue  # no usable time, or a file that closes at midnight: its day is the one before
+        file_day = date.fromisoformat(path.name[10:20])
+        lags.append((file_day - at.date()).days)
+    late = [lag for lag in lags if lag > 0]
+    assert all(1 <= lag <= 3 for lag in late) and min(lags) == 0
+    assert len(late) / len(lags) == pytest.approx(0.05, abs=0.02)
+
+
+def test_otlp_same_seed_same_bytes_and_extra_day_leaves_the_base_files(tmp_path: Path) -> None:
+    args = ["--events", "6000", "--days", "4", "--otlp-share", "0.5", "--gzip-rate", "0.5"]
+    first = digests(run(tmp_path / "a", *args, "--threads", "1"))
+    again = digests(run(tmp_path / "b", *args, "--threads", "2"))
+    other = digests(run(tmp_path / "c", *args, "--seed", "43"))
+    assert first == again
+    otlp = [name for name in first if name.startswith("otlp/")]
+    assert len(otlp) == 8 and any(name.endswith(".gz") for name in otlp)
+    assert not {first[n] for n in otlp} & {other.get(n) for n in otlp}
+    run(tmp_path / "a", *args, "--threads", "1", "--extra-day")
+    after = digests(tmp_path / "a")
+    assert {k: v for k, v in after.items() if k in first} == first
+    added = sorted(set(after) - set(first))
+    assert [n.removesuffix(".gz") for n in added if n.startswith("otlp/")] == [
+        "otlp/workbench-2026-10-05T12-00-00.000.jsonl",
+        "otlp/workbench-2026-10-06T00-00-00.000.jsonl",
+    ]
+    run(tmp_path / "a", *args, "--otlp-share", "0")  # a flat-only run removes the OTLP files
+    assert not otlp_files(tmp_path / "a")
