@@ -20,7 +20,10 @@ REPORT_PATH ?= reports/kpi_report.html
 HEALTH_REPORT_PATH ?= reports/health_report.html
 # Extra options for the sample generator, e.g. SAMPLE_ARGS="--days 3 --sessions-per-day 20".
 SAMPLE_ARGS ?=
-DBT_VARS ?= {raw_events_glob: "$(RAW_DIR)/events/**/*.jsonl*", workflow_creations_glob: "$(RAW_DIR)/workflow_creations/*.csv"}
+# Share of the sample's sessions written as OpenTelemetry log exports under $(RAW_DIR)/otlp/, so a
+# build reads both raw formats (docs/otlp.md); 0: flat files only.
+OTLP_SHARE ?= 0.2
+DBT_VARS ?= {raw_events_glob: "$(RAW_DIR)/events/**/*.jsonl*", otlp_logs_glob: "$(RAW_DIR)/otlp/workbench-*.jsonl*", workflow_creations_glob: "$(RAW_DIR)/workflow_creations/*.csv"}
 
 .PHONY: setup setup-spark setup-superset run sample build publish report freshness docs metrics \
 	bench test test-spark test-superset lint unit clean
@@ -62,9 +65,9 @@ $(SUPERSET_STAMP): requirements-superset.txt
 
 # Generates about 30 days of sample traffic when there is no raw data yet.
 sample: setup
-	@if [ -z "$$(find $(RAW_DIR)/events -type f 2>/dev/null | head -n 1)" ]; then \
-		$(BIN)/python scripts/generate_events.py --out $(RAW_DIR) $(SAMPLE_ARGS); \
-	else echo "$(RAW_DIR)/events/ already has files: not generating a sample"; fi
+	@if [ -z "$$(find $(RAW_DIR)/events $(RAW_DIR)/otlp -type f 2>/dev/null | head -n 1)" ]; then \
+		$(BIN)/python scripts/generate_events.py --out $(RAW_DIR) --otlp-share $(OTLP_SHARE) $(SAMPLE_ARGS); \
+	else echo "$(RAW_DIR)/events/ or $(RAW_DIR)/otlp/ already has files: not generating a sample"; fi
 
 build: setup
 	@mkdir -p "$$(dirname "$(WORKBENCH_DB_PATH)")"

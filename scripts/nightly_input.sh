@@ -43,9 +43,12 @@ else
     echo "::warning title=Demonstration build::WORKBENCH_LANDING_EVENTS is not set, so this run" \
         "builds a generated sample, not production data (docs/operations.md, 'Settings')."
     rm -rf "$raw_dir"
+    # A fifth of the sessions as OpenTelemetry log exports, as make run's sample (docs/otlp.md).
     # shellcheck disable=SC2086 # the options are words on purpose
-    "${PYTHON_BIN:-.venv/bin/python}" scripts/generate_events.py --quiet --out "$raw_dir" $sample_args
-    echo "DBT_VARS={raw_events_glob: \"$raw_dir/events/**/*.jsonl*\", workflow_creations_glob:" \
+    "${PYTHON_BIN:-.venv/bin/python}" scripts/generate_events.py --quiet --out "$raw_dir" \
+        --otlp-share "${OTLP_SHARE:-0.2}" $sample_args
+    echo "DBT_VARS={raw_events_glob: \"$raw_dir/events/**/*.jsonl*\", otlp_logs_glob:" \
+        "\"$raw_dir/otlp/workbench-*.jsonl*\", workflow_creations_glob:" \
         "\"$raw_dir/workflow_creations/*.csv\"}" >>"$environment"
     {
         echo "## Nightly build: DEMONSTRATION, not production"

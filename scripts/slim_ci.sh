@@ -21,6 +21,6 @@ else
     rm -rf "$raw_dir" "$database"
     # shellcheck disable=SC2086 # the options are words on purpose
     "${PYTHON_BIN:-.venv/bin/python}" scripts/generate_events.py --quiet --out "$raw_dir" \
-        ${SAMPLE_ARGS:---days 7 --sessions-per-day 100}
-    "$dbt" build --vars "{raw_events_glob: \"$raw_dir/events/**/*.jsonl*\", workflow_creations_glob: \"$raw_dir/workflow_creations/*.csv\"}"
+        --otlp-share 0.2 ${SAMPLE_ARGS:---days 7 --sessions-per-day 100}
+    "$dbt" build --vars "{raw_events_glob: \"$raw_dir/events/**/*.jsonl*\", otlp_logs_glob: \"$raw_dir/otlp/workbench-*.jsonl*\", workflow_creations_glob: \"$raw_dir/workflow_creations/*.csv\"}"
 fi

@@ -82,8 +82,9 @@ def dbt_build(tmp_path: Path) -> Callable[..., Build]:
 
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    """A generated sample (about 40 days, spanning month and week boundaries) built once with
-    every model, shared by the invariant and documentation tests."""
+    """A generated sample (about 40 days, spanning month and week boundaries, a fifth of the
+    sessions as OTLP log files, as `make run`'s) built once with every model, shared by the
+    invariant and documentation tests."""
     work = tmp_path_factory.mktemp("sample")
     subprocess.run(
         [
@@ -97,6 +98,8 @@ def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
             "2026-09-20",
             "--sessions-per-day",
             "60",
+            "--otlp-share",
+            "0.2",
             "--quiet",
         ],
         check=True,
@@ -105,6 +108,7 @@ def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
         work,
         {
             "raw_events_glob": str(work / "raw" / "events" / "**" / "*.jsonl*"),
+            "otlp_logs_glob": str(work / "raw" / "otlp" / "workbench-*.jsonl*"),
             "workflow_creations_glob": str(work / "raw" / "workflow_creations" / "*.csv"),
         },
     )

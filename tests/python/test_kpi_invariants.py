@@ -115,3 +115,24 @@ def test_scorecard_value_matches_its_parts(sample_build: Build) -> None:
         else:
             assert value == pytest.approx(numerator / denominator)
         assert meets == (value >= target if comparison == ">=" else value <= target)
+
+
+def test_sample_reads_both_formats_and_every_record_reconciles(sample_build: Build) -> None:
+    """The sample holds a fifth of its sessions as OTLP log files, as make run's does."""
+    rows = sample_build.query(
+        "select input_format, count(*), sum(lines_read), sum(records_read),"
+        " sum(events_accepted + duplicates_dropped + events_quarantined)"
+        " from audit.load_reconciliation where source_kind = 'raw_events' group by 1"
+    )
+    formats = {fmt: counts for fmt, *counts in rows}
+    assert set(formats) == {"flat_json", "otlp_json"}
+    for files, _, records, parts in formats.values():
+        assert files > 0 and records == parts > 0
+    files, lines, records, _ = formats["otlp_json"]
+    assert records > 5 * lines  # several records a line
+    share = records / (records + formats["flat_json"][2])
+    assert share == pytest.approx(0.2, abs=0.05)
+    assert sample_build.query(
+        "select count(distinct origin_service_name) from staging.base_workbench__events"
+        " where input_format = 'otlp_json'"
+    ) == [(2,)]
