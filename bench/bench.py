@@ -9,6 +9,8 @@ project's one traffic model; timed, not a target), then in separate processes on
 - full build: `dbt build` into a fresh warehouse file;
 - incremental build: the next day's delivery is added (about 1% of the total, with late events of
   old sessions and resends of old events) and `dbt build` runs again on the same warehouse;
+- full build, OTLP: the same events generated again, every session written as OTLP/JSON log files
+  (`--otlp-share 1`), and a full `dbt build` of those alone, against the same floor;
 
 and once, a full `dbt build` of a single large gzip file (--large-file events in one file), whose
 peak memory must not follow the file's size;
@@ -51,6 +53,8 @@ INCREMENTAL_SHARE_TARGET = 0.10  # incremental build of a 1% day <= 10% of the f
 # The incremental day costs what the new data costs, not what the history costs: at 10M events
 # of history at most this many times what it costs at 1M.
 INCREMENTAL_HISTORY_RATIO_TARGET = 1.3
+# The OTLP reader: a full build costs at most this many times per event what it costs on flat JSON.
+OTLP_PER_EVENT_TARGET = 1.5
 PEAK_MEMORY_TARGET = 3 * GIB  # up to 10M events
 LARGE_SIZE_PEAK_MEMORY_TARGET = 4 * GIB  # above 10M events (the 30M row, run by hand)
 
@@ -209,6 +213,7 @@ def generate(
     work: Path,
     result: SizeResult,
     layout: list[str] | None = None,
+    step: str = "base days",
 ) -> dict:
     """The base days, reused when an earlier --keep-data run left the same ones."""
     raw = work / "raw"
@@ -221,19 +226,18 @@ def generate(
     extra_folder = raw / "events" / f"date={extra_day.isoformat()}"
     if manifest_path.exists():
         manifest = json.loads(manifest_path.read_text())
-        if {k: manifest.get(k) for k in wanted} == wanted and (raw / "events").is_dir():
+        generated = (raw / "events").is_dir() or (raw / "otlp").is_dir()
+        if {k: manifest.get(k) for k in wanted} == wanted and generated:
             shutil.rmtree(extra_folder, ignore_errors=True)  # an earlier run's extra day
             print(f"  reusing the data generated earlier in {raw}", flush=True)
             summary = manifest["summary"]
             result.generation.append(
-                Row(size, "base days", summary["events"], manifest_measure(manifest), "reused")
+                Row(size, step, summary["events"], manifest_measure(manifest), "reused")
             )
             return summary
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    summary, measure = run_generator(
-        size, args, work, result, "base days", layout or [], "generate"
-    )
+    summary, measure = run_generator(size, args, work, result, step, layout or [], "generate")
     manifest_path.write_text(
         json.dumps(
             {
@@ -312,7 +316,7 @@ def run_floor(size: int, work: Path, memory_limit: str) -> tuple[Measure, int]:
     return measure, lines
 
 
-def run_dbt(work: Path, label: str, *, fresh: bool) -> Measure:
+def run_dbt(work: Path, label: str, *, fresh: bool, otlp: bool = False) -> Measure:
     db = work / "warehouse.duckdb"
     if fresh:
         for path in (db, db.with_suffix(".duckdb.wal")):
@@ -320,7 +324,8 @@ def run_dbt(work: Path, label: str, *, fresh: bool) -> Measure:
         shutil.rmtree(work / "target", ignore_errors=True)
     raw = work / "raw"
     dbt_vars = {
-        "raw_events_glob": f"{raw}/events/**/*.jsonl*",
+        "raw_events_glob": "" if otlp else f"{raw}/events/**/*.jsonl*",
+        "otlp_logs_glob": f"{raw}/otlp/workbench-*.jsonl*" if otlp else "",
         "workflow_creations_glob": f"{raw}/workflow_creations/*.csv",
     }
     env = {
@@ -428,17 +433,42 @@ def bench_size(size: int, args: argparse.Namespace) -> SizeResult:
     extra_lines = extra["lines"] - extra["blank_lines"]
     incremental = run_dbt(work, "incremental", fresh=False)
     record_build(result, work, "incremental", extra_lines, incremental)
+    if args.otlp:
+        bench_otlp(size, args, work, result)
     if not args.keep_data:
         shutil.rmtree(work, ignore_errors=True)
     return result
 
 
+def bench_otlp(size: int, args: argparse.Namespace, work: Path, result: SizeResult) -> None:
+    """The same events (same seed and size), every session written as OTLP/JSON log files, and a
+    full build of those alone: `events` is the log records written."""
+    if not args.keep_data:  # the flat warehouse is measured; keep the disk for this one
+        for path in (work / "warehouse.duckdb", work / "warehouse.duckdb.wal"):
+            path.unlink(missing_ok=True)
+    print("== the same events as OTLP log files: generating", flush=True)
+    otlp_work = work / "otlp"
+    summary = generate(size, args, otlp_work, result, ["--otlp-share", "1"], "base days, OTLP")
+    print(f"  {summary['otlp']['records']:,} log records", flush=True)
+    print("== full dbt build of the OTLP files", flush=True)
+    full = run_dbt(otlp_work, "full", fresh=True, otlp=True)
+    record_build(
+        result, otlp_work, "full", summary["otlp"]["records"], full, step="full build, OTLP"
+    )
+
+
 def record_build(
-    result: SizeResult, work: Path, label: str, events: int, measure: Measure, note: str = ""
+    result: SizeResult,
+    work: Path,
+    label: str,
+    events: int,
+    measure: Measure,
+    note: str = "",
+    step: str | None = None,
 ) -> bool:
-    """The `<label> build` row, its profile and its printed time (the log's tail when it failed);
-    True when it succeeded."""
-    step = f"{label} build"
+    """The `<label> build` row (or `step`), its profile and its printed time (the log's tail when
+    it failed); True when it succeeded."""
+    step = step or f"{label} build"
     result.rows.append(
         Row(result.size, step, events, measure, note if not measure.returncode else "FAILED")
     )
@@ -562,6 +592,19 @@ def checks(results: list[SizeResult]) -> list[str]:
             )
         elif incremental:
             out.append(f"- incremental build, {size}: **failed**")
+        otlp = result.row("full build, OTLP")
+        if otlp and full and not failed and not otlp.note:
+            flat_cost = full.measure.seconds / full.events * 1e6
+            otlp_cost = otlp.measure.seconds / otlp.events * 1e6
+            ratio = otlp_cost / flat_cost
+            out.append(
+                f"- full build per event on OTLP <= {OTLP_PER_EVENT_TARGET:g}x flat JSON, {size}:"
+                f" {verdict(ratio <= OTLP_PER_EVENT_TARGET)} - {otlp.measure.seconds:.1f}s for"
+                f" {otlp.events:,} records = {otlp_cost:.1f} us/event against"
+                f" {flat_cost:.1f} us/event = {ratio:.2f}x"
+            )
+        elif otlp:
+            out.append(f"- full build of the OTLP files, {size}: **failed**")
         peaks = [(r.step, r.measure.peak_bytes) for r in result.rows]
         if peaks:
             step, peak = max(peaks, key=lambda p: p[1])
@@ -739,6 +782,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="keep the generated data and warehouse; a later run with the same options reuses"
         " the data instead of generating it again",
+    )
+    add(
+        "--no-otlp",
+        dest="otlp",
+        action="store_false",
+        help="skip the OTLP row (the same events as OTLP/JSON log files, full build)",
     )
     add(
         "--memory-limit",

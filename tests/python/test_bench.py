@@ -21,7 +21,7 @@ bench = importlib.util.module_from_spec(_spec)
 sys.modules["bench"] = bench
 _spec.loader.exec_module(bench)
 
-STEPS = ["floor", "full build", "incremental build"]
+STEPS = ["floor", "full build", "incremental build", "full build, OTLP"]
 
 
 @pytest.fixture(scope="module")
@@ -76,15 +76,24 @@ def test_runs_every_step_and_writes_the_table(tiny_run: tuple) -> None:
         assert number(row["peak MiB"]) > 10
         assert number(row["CPU s"]) > 0
         assert re.fullmatch(r"[\d.]+-[\d.]+", row["load 1m"])
-    floor, full, incremental = rows
+    floor, full, incremental, otlp = rows
     assert number(floor["x floor"]) == 1
     assert number(full["x floor"]) == pytest.approx(
         number(full["seconds"]) / number(floor["seconds"]), rel=0.05
     )
     assert number(floor["events"]) == number(full["events"]) > 1900  # the same files
     assert 0 < number(incremental["events"]) < number(full["events"]) / 5
+    # The same events as OTLP records: about as many records as flat lines (no blank lines).
+    assert number(otlp["events"]) == pytest.approx(number(full["events"]), rel=0.02)
+    assert number(otlp["x floor"]) == pytest.approx(
+        number(otlp["seconds"]) / number(floor["seconds"]), rel=0.05
+    )
+    otlp_files = list((tmp / "work").rglob("otlp/raw/otlp/workbench-*"))
+    assert otlp_files == []  # removed with the rest
     # The printed table has the same rows.
-    printed = re.findall(r"^ *2,000 +(floor|full build|incremental build) ", result.stdout, re.M)
+    printed = re.findall(
+        r"^ *2,000 +(floor|full build, OTLP|full build|incremental build) ", result.stdout, re.M
+    )
     assert printed == STEPS
 
 
@@ -95,14 +104,20 @@ def test_reports_machine_targets_and_generation(tiny_run: tuple) -> None:
     assert {"CPUs (nproc)", "CPU model", "memory", "Python", "DuckDB", "commit"} <= set(machine)
     assert int(machine["CPUs (nproc)"]) >= 1
     targets = section(text, "Targets")
-    for target in ("the floor", "of the full build", "peak memory"):
+    for target in ("the floor", "of the full build", "peak memory", "on OTLP"):
         line = next(line for line in targets.splitlines() if target in line)
         assert re.search(r": (met|\*\*missed\*\*) - ", line), line
     generation = table_rows(section(text, "Data generation (not a target)"))
-    assert [row["step"] for row in generation] == ["base days", "extra day", "base days"]
+    assert [row["step"] for row in generation] == [
+        "base days",
+        "extra day",
+        "base days, OTLP",
+        "base days",
+    ]
     assert re.search(r"^Run \d{4}-\d\d-\d\d \d\d:\d\d UTC with `bench/bench.py --sizes", text, re.M)
     profiles = section(text, "Where the dbt builds spent their time")
-    assert profiles.count("memory peaked (sampled) at") == 3
+    assert profiles.count("memory peaked (sampled) at") == 4
+    assert "2,000 events, full build, OTLP:" in profiles
     assert "3,000 events in one file, full build:" in profiles
     assert re.search(r"nodes run in [\d.]+s .* \d+ models [\d.]+s", profiles)
 
@@ -174,3 +189,33 @@ def test_floor_reads_every_line_and_extracts_every_property(tmp_path: Path) -> N
     )
     assert rows[2] == (None,) * 6
     assert set(bench.taxonomy_keys()) | {"filename", "event", "eventId"} == set(columns)
+
+
+def measured(seconds: float) -> bench.Measure:
+    return bench.Measure(seconds, seconds, 100 * bench.MIB, 0, (0.5, 0.5))
+
+
+@pytest.mark.parametrize(
+    ("otlp_seconds", "otlp_records", "expected"),
+    [
+        (60.0, 1_000_000, "met - 60.0s for 1,000,000 records = 60.0 us/event against 50.0"
+         " us/event = 1.20x"),
+        (74.0, 990_000, "met - 74.0s for 990,000 records = 74.7 us/event against 50.0"
+         " us/event = 1.49x"),
+        (76.0, 1_000_000, "**missed** - 76.0s for 1,000,000 records = 76.0 us/event against"
+         " 50.0 us/event = 1.52x"),
+    ],
+)  # fmt: skip
+def test_otlp_target_is_per_event_against_the_flat_build(
+    otlp_seconds: float, otlp_records: int, expected: str
+) -> None:
+    result = bench.SizeResult(1_000_000)
+    result.rows = [
+        bench.Row(1_000_000, "floor", 1_000_000, measured(10.0)),
+        bench.Row(1_000_000, "full build", 1_000_000, measured(50.0)),
+        bench.Row(1_000_000, "full build, OTLP", otlp_records, measured(otlp_seconds)),
+    ]
+    (line,) = [line for line in bench.checks([result]) if "on OTLP" in line]
+    assert line == f"- full build per event on OTLP <= 1.5x flat JSON, 1,000,000 events: {expected}"
+    result.rows[2].note = "FAILED"
+    assert "- full build of the OTLP files, 1,000,000 events: **failed**" in bench.checks([result])
