@@ -47,3 +47,43 @@
     {%- endfor -%}
     {{ return(shown | join(' and ')) }}
 {%- endmacro %}
+
+{#- The columns every line (and every OTLP log record) carries beside its text, in the order the
+    ingestion models list them: where it sits in its line (record_number: 0 on a flat line, 1..n
+    across an OTLP line; the 0-based resource, scope and record indexes of the OTLP JSON) and
+    which service sent it (resource attributes, null on flat lines). One list, so the models that
+    pass them along name the same columns. -#}
+{% macro record_position_columns() -%}
+    {{ return(['record_number', 'resource_index', 'scope_index', 'record_index']) }}
+{%- endmacro %}
+
+{#- (column, OTLP resource attribute) of the origin columns. -#}
+{% macro record_origin_attributes() -%}
+    {{ return([
+        ('origin_service_name', 'service.name'),
+        ('origin_service_version', 'service.version'),
+        ('origin_sdk_name', 'telemetry.sdk.name'),
+        ('origin_sdk_language', 'telemetry.sdk.language'),
+        ('origin_sdk_version', 'telemetry.sdk.version'),
+    ]) }}
+{%- endmacro %}
+
+{#- `record_position_columns`, input_format and the origin columns, `,`-joined for a select list
+    (`prefix` before each, e.g. `lines.`; a line each, `indent` spaces in). -#}
+{% macro record_metadata_columns(prefix='', indent=8) -%}
+    {%- set names = record_position_columns() + ['input_format'] -%}
+    {%- for column, attribute in record_origin_attributes() -%}
+        {%- do names.append(column) -%}
+    {%- endfor -%}
+    {%- for name in names -%}
+        {{ prefix ~ name }}{{ ",\n" ~ " " * indent if not loop.last }}
+    {%- endfor -%}
+{%- endmacro %}
+
+{#- The origin columns as nulls (a line no resource describes), `,`-joined like
+    record_metadata_columns. -#}
+{% macro null_origin_columns(indent=8) -%}
+    {%- for column, attribute in record_origin_attributes() -%}
+        cast(null as {{ dbt.type_string() }}) as {{ column }}{{ ",\n" ~ " " * indent if not loop.last }}
+    {%- endfor -%}
+{%- endmacro %}

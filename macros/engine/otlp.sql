@@ -269,32 +269,14 @@
                     ), ',') || '}'
                 end as event_text,
                 true as is_readable,
-                {{ duckdb__otlp_resource_attribute('resource_attributes', 'service.name') }} as origin_service_name,
-                {{ duckdb__otlp_resource_attribute('resource_attributes', 'service.version') }} as origin_service_version,
-                {{ duckdb__otlp_resource_attribute('resource_attributes', 'telemetry.sdk.name') }} as origin_sdk_name,
-                {{ duckdb__otlp_resource_attribute('resource_attributes', 'telemetry.sdk.language') }} as origin_sdk_language,
-                {{ duckdb__otlp_resource_attribute('resource_attributes', 'telemetry.sdk.version') }} as origin_sdk_version
+                {%- for column, attribute in record_origin_attributes() %}
+                {{ duckdb__otlp_resource_attribute('resource_attributes', attribute) }} as {{ column }}{{ ',' if not loop.last }}
+                {%- endfor %}
             from identified
         ),
 
         not_otlp as (
-            select
-                source_file,
-                line_number,
-                cast(0 as bigint) as record_number,
-                cast(null as bigint) as resource_index,
-                cast(null as bigint) as scope_index,
-                cast(null as bigint) as record_index,
-                _batch_at,
-                raw_line as event_text,
-                false as is_readable,
-                cast(null as varchar) as origin_service_name,
-                cast(null as varchar) as origin_service_version,
-                cast(null as varchar) as origin_sdk_name,
-                cast(null as varchar) as origin_sdk_language,
-                cast(null as varchar) as origin_sdk_version
-            from checked
-            where not coalesce(is_otlp, false)
+            {{ otlp_other_lines('checked') }}
         )
 
         select * from flattened
@@ -517,16 +499,28 @@
                     ), ',') || '}'
                 end as event_text,
                 true as is_readable,
-                {{ spark__otlp_resource_attribute('resource_attributes', 'service.name') }} as origin_service_name,
-                {{ spark__otlp_resource_attribute('resource_attributes', 'service.version') }} as origin_service_version,
-                {{ spark__otlp_resource_attribute('resource_attributes', 'telemetry.sdk.name') }} as origin_sdk_name,
-                {{ spark__otlp_resource_attribute('resource_attributes', 'telemetry.sdk.language') }} as origin_sdk_language,
-                {{ spark__otlp_resource_attribute('resource_attributes', 'telemetry.sdk.version') }} as origin_sdk_version
+                {%- for column, attribute in record_origin_attributes() %}
+                {{ spark__otlp_resource_attribute('resource_attributes', attribute) }} as {{ column }}{{ ',' if not loop.last }}
+                {%- endfor %}
             from identified
         ),
 
         not_otlp as (
-            select
+            {{ otlp_other_lines('checked') }}
+        )
+
+        select * from flattened
+        union all
+        select * from not_otlp
+    )
+{%- endmacro %}
+
+
+{#- The lines of `checked` (otlp_log_records' first step, with is_otlp) that are no OTLP JSON: one
+    row each, in otlp_log_records' columns, record_number 0, unreadable and of no service, so the
+    validation quarantines each as it would a flat line that is no JSON object. -#}
+{% macro otlp_other_lines(checked) -%}
+    select
                 source_file,
                 line_number,
                 cast(0 as bigint) as record_number,
@@ -536,17 +530,7 @@
                 _batch_at,
                 raw_line as event_text,
                 false as is_readable,
-                cast(null as string) as origin_service_name,
-                cast(null as string) as origin_service_version,
-                cast(null as string) as origin_sdk_name,
-                cast(null as string) as origin_sdk_language,
-                cast(null as string) as origin_sdk_version
-            from checked
-            where not is_otlp
-        )
-
-        select * from flattened
-        union all
-        select * from not_otlp
-    )
+                {{ null_origin_columns(16) }}
+            from {{ checked }}
+            where not coalesce(is_otlp, false)
 {%- endmacro %}

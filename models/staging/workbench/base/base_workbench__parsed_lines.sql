@@ -47,11 +47,7 @@ flat_lines as (
         raw_line as event_text,
         is_valid_utf8 as is_readable,
         'flat_json' as input_format,
-        cast(null as {{ dbt.type_string() }}) as origin_service_name,
-        cast(null as {{ dbt.type_string() }}) as origin_service_version,
-        cast(null as {{ dbt.type_string() }}) as origin_sdk_name,
-        cast(null as {{ dbt.type_string() }}) as origin_sdk_language,
-        cast(null as {{ dbt.type_string() }}) as origin_sdk_version
+        {{ null_origin_columns() }}
     from raw_lines
     where source_file not in (select otlp_files.source_file from otlp_files)
 ),
@@ -113,16 +109,7 @@ parsed as (
     select
         source_file,
         line_number,
-        record_number,
-        resource_index,
-        scope_index,
-        record_index,
-        input_format,
-        origin_service_name,
-        origin_service_version,
-        origin_sdk_name,
-        origin_sdk_language,
-        origin_sdk_version,
+        {{ record_metadata_columns() }},
         _batch_at,
         raw_line,
         trimmed_line,
@@ -135,16 +122,7 @@ final as (
     select
         source_file,
         line_number,
-        record_number,
-        resource_index,
-        scope_index,
-        record_index,
-        input_format,
-        origin_service_name,
-        origin_service_version,
-        origin_sdk_name,
-        origin_sdk_language,
-        origin_sdk_version,
+        {{ record_metadata_columns() }},
         _batch_at,
         raw_line,
         trimmed_line,

@@ -271,16 +271,7 @@ new_lines as (
     select
         source_file,
         line_number,
-        record_number,
-        resource_index,
-        scope_index,
-        record_index,
-        input_format,
-        origin_service_name,
-        origin_service_version,
-        origin_sdk_name,
-        origin_sdk_language,
-        origin_sdk_version,
+        {{ record_metadata_columns() }},
         -- Only a quarantined line keeps its text, and that with no forbidden value and no e-mail
         -- address; a valid line's forbidden keys and values are stored nowhere.
         case
@@ -345,14 +336,5 @@ select
     {%- endfor %}
     is_duplicate,
     {{ batch_at() }} as _batch_at,
-    record_number,
-    resource_index,
-    scope_index,
-    record_index,
-    input_format,
-    origin_service_name,
-    origin_service_version,
-    origin_sdk_name,
-    origin_sdk_language,
-    origin_sdk_version
+    {{ record_metadata_columns(indent=4) }}
 from final
