@@ -10,16 +10,14 @@ cell shows its numbers. Nothing here recomputes a count.
 
 from __future__ import annotations
 
-import argparse
 import html
-import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import duckdb
+from report_page import parse_args, read_marts, write_page
 
 DEFAULT_OUTPUT = Path("reports/health_report.html")
 # Days shown in the heat map and the exposure table: the newest ones.
@@ -91,32 +89,19 @@ class HealthData:
     exposure: list[tuple]
 
 
-def default_db_path() -> Path:
-    """The serving file when it exists (what BI tools read), else the dbt build file."""
-    serving = Path(os.environ.get("WORKBENCH_SERVING_PATH") or "warehouse/serving.duckdb")
-    if serving.is_file():
-        return serving
-    return Path(os.environ.get("WORKBENCH_DB_PATH") or "warehouse/workbench.duckdb")
-
-
 def load(db_path: Path) -> HealthData:
-    if not db_path.is_file():
-        raise SystemExit(f"health_report: warehouse file {db_path} not found; run `make run` first")
-    try:
-        with duckdb.connect(str(db_path), read_only=True) as con:
-            return HealthData(
-                db_path,
-                con.execute(EVENT_DAYS_SQL, [DAYS_SHOWN]).fetchall(),
-                con.execute(VIOLATIONS_SQL, [TOP_VIOLATIONS]).fetchall(),
-                con.execute(UNPLANNED_EVENTS_SQL).fetchall(),
-                con.execute(UNPLANNED_PROPERTIES_SQL).fetchall(),
-                con.execute(EXPOSURE_SQL, [DAYS_SHOWN]).fetchall(),
-            )
-    except (duckdb.CatalogException, duckdb.BinderException) as exc:
-        raise SystemExit(
-            f"health_report: {db_path} lacks a health mart or column ({exc}); "
-            "run `make run` (or `dbt build`, then `make publish`) first"
-        ) from exc
+    return read_marts(
+        "health_report",
+        db_path,
+        lambda con: HealthData(
+            db_path,
+            con.execute(EVENT_DAYS_SQL, [DAYS_SHOWN]).fetchall(),
+            con.execute(VIOLATIONS_SQL, [TOP_VIOLATIONS]).fetchall(),
+            con.execute(UNPLANNED_EVENTS_SQL).fetchall(),
+            con.execute(UNPLANNED_PROPERTIES_SQL).fetchall(),
+            con.execute(EXPOSURE_SQL, [DAYS_SHOWN]).fetchall(),
+        ),
+    )
 
 
 def valid_colour(valid: int, judged: int) -> str:
@@ -286,15 +271,9 @@ value for that day is not trustworthy.</p>
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, help="DuckDB file (default: serving, else build file)")
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="HTML file to write")
-    args = parser.parse_args(argv)
-    data = load(args.db or default_db_path())
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(render(data), encoding="utf-8")
-    size_kb = args.output.stat().st_size / 1e3
-    print(f"Health report written: {args.output} ({size_kb:.0f} kB, from {data.source})")
+    args = parse_args(__doc__.splitlines()[0], DEFAULT_OUTPUT, argv)
+    data = load(args.db)
+    write_page(args.output, render(data), "Health report", data.source)
     return 0
 
 

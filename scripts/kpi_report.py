@@ -14,9 +14,7 @@ Small samples (`is_small_sample`) are greyed out. Rate axes always run from 0% t
 
 from __future__ import annotations
 
-import argparse
 import html
-import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +22,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+from report_page import parse_args, read_marts, write_page
 
 DEFAULT_OUTPUT = Path("reports/kpi_report.html")
 GRAINS = ("day", "week")
@@ -113,30 +112,16 @@ class ReportData:
     funnel: list[FunnelCount]
 
 
-def default_db_path() -> Path:
-    """The serving file when it exists (what BI tools read), else the dbt build file."""
-    serving = Path(os.environ.get("WORKBENCH_SERVING_PATH") or "warehouse/serving.duckdb")
-    if serving.is_file():
-        return serving
-    return Path(os.environ.get("WORKBENCH_DB_PATH") or "warehouse/workbench.duckdb")
-
-
 def load(db_path: Path) -> ReportData:
-    if not db_path.is_file():
-        raise SystemExit(f"kpi_report: warehouse file {db_path} not found; run `make run` first")
-    try:
-        with duckdb.connect(str(db_path), read_only=True) as con:
-            scorecard = [ScorecardRow(*row) for row in con.execute(SCORECARD_SQL).fetchall()]
-            funnel = [
-                FunnelCount(step, STAGE_LABELS.get(stage, stage), week_start, count)
-                for step, stage, week_start, count in con.execute(FUNNEL_SQL).fetchall()
-            ]
-    except (duckdb.CatalogException, duckdb.BinderException) as exc:
-        raise SystemExit(
-            f"kpi_report: {db_path} lacks a mart or column the report reads ({exc}); "
-            "run `make run` first"
-        ) from exc
-    return ReportData(db_path, scorecard, funnel)
+    def read(con: duckdb.DuckDBPyConnection) -> ReportData:
+        scorecard = [ScorecardRow(*row) for row in con.execute(SCORECARD_SQL).fetchall()]
+        funnel = [
+            FunnelCount(step, STAGE_LABELS.get(stage, stage), week_start, count)
+            for step, stage, week_start, count in con.execute(FUNNEL_SQL).fetchall()
+        ]
+        return ReportData(db_path, scorecard, funnel)
+
+    return read_marts("kpi_report", db_path, read)
 
 
 def kpi_names(rows: Sequence[ScorecardRow]) -> list[str]:
@@ -603,17 +588,11 @@ completed), each counted on the date it happened.</p>
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, help="DuckDB file (default: serving, else build file)")
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="HTML file to write")
-    args = parser.parse_args(argv)
-    data = load(args.db or default_db_path())
+    args = parse_args(__doc__.splitlines()[0], DEFAULT_OUTPUT, argv)
+    data = load(args.db)
     if not data.scorecard:
         raise SystemExit(f"kpi_report: marts.kpi_scorecard in {data.source} has no rows")
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(render(data), encoding="utf-8")
-    size_mb = args.output.stat().st_size / 1e6
-    print(f"KPI report written: {args.output} ({size_mb:.2f} MB, from {data.source})")
+    write_page(args.output, render(data), "KPI report", data.source)
     return 0
 
 

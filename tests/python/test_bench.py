@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import importlib.util
 import re
 import subprocess
 import sys
@@ -13,13 +12,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import ROOT, load_script
 
-ROOT = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location("bench", ROOT / "bench/bench.py")
-assert _spec and _spec.loader
-bench = importlib.util.module_from_spec(_spec)
-sys.modules["bench"] = bench
-_spec.loader.exec_module(bench)
+bench = load_script(ROOT / "bench" / "bench.py")
 
 STEPS = ["floor", "full build", "incremental build", "full build, OTLP"]
 

@@ -11,11 +11,9 @@ from __future__ import annotations
 import csv
 import gzip
 import hashlib
-import importlib.util
 import json
 import re
 import statistics
-import sys
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
@@ -24,15 +22,9 @@ from typing import Any
 
 import duckdb
 import pytest
+from conftest import ROOT, load_script
 
-ROOT = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location(
-    "generate_events", ROOT / "scripts/generate_events.py"
-)
-assert _spec and _spec.loader
-gen = importlib.util.module_from_spec(_spec)
-sys.modules["generate_events"] = gen
-_spec.loader.exec_module(gen)
+gen = load_script(ROOT / "scripts" / "generate_events.py")
 
 FAULT_KINDS = [
     "duplicate",

@@ -6,16 +6,13 @@ succeeds), and stay silent on the clean golden fixture."""
 from __future__ import annotations
 
 import html
-import importlib.util
 import json
 import re
-import sys
 from datetime import date, timedelta
 from pathlib import Path
-from types import ModuleType
 
 import pytest
-from conftest import FIXTURES, ROOT, Build, run_dbt_build
+from conftest import FIXTURES, ROOT, Build, load_script, run_dbt_build
 from test_report import chromium_path, decode_png, open_page
 
 DAYS = [date(2026, 3, 1) + timedelta(days=i) for i in range(10)]
@@ -334,18 +331,7 @@ def test_which_client_change_broke_which_kpi_is_one_query(labelled: Build) -> No
     ]  # fmt: skip
 
 
-def _load_report() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "health_report", ROOT / "scripts" / "health_report.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["health_report"] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-health_report = _load_report()
+health_report = load_script(ROOT / "scripts" / "health_report.py")
 
 
 @pytest.fixture(scope="module")

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import importlib.util
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, Build, run_dbt_build
+from conftest import ROOT, Build, load_script, run_dbt_build
 from fixtures.hostile_cases import (
     BOM,
     BROKEN_FILES,
@@ -32,14 +31,7 @@ READER_PATH = (
 )
 
 
-def load_reader():
-    spec = importlib.util.spec_from_file_location("raw_lines_reader", READER_PATH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-reader = load_reader()
+reader = load_script(READER_PATH)
 
 
 def digest(text: str) -> tuple[int, str]:

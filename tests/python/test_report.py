@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import fcntl
-import importlib.util
 import json
 import os
 import re
@@ -21,27 +20,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from types import ModuleType
 
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
-from conftest import ROOT, Build
+from conftest import ROOT, Build, load_script
 
 SCRIPT = ROOT / "scripts" / "kpi_report.py"
 
 
-def _load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("kpi_report", SCRIPT)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["kpi_report"] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-report = _load_script()
+report = load_script(SCRIPT)
 
 # ---------------------------------------------------------------------------------------------
 # A hand-made warehouse with only the columns the report reads. Two ISO weeks: 2026-10-05 and
