@@ -787,7 +787,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--no-otlp",
         dest="otlp",
         action="store_false",
-        help="skip the OTLP row (the same events as OTLP/JSON log files, full build)",
+        help="skip the OTLP row (the same events as OTLP/JSON log files, full build), which runs"
+        " unless this is given (run it: %(default)s)",
     )
     add(
         "--memory-limit",
