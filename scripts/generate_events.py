@@ -54,6 +54,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -1275,6 +1276,36 @@ def set_variables(con: duckdb.DuckDBPyConnection, opts: Options) -> None:
     """)
 
 
+def write_line_files(
+    con: duckdb.DuckDBPyConnection,
+    opts: Options,
+    stats: dict,
+    jobs: list[tuple[int, int, bool, Path]],
+    lines_sql: Callable[[int, int], str],
+    what: str,
+) -> None:
+    """Each job (day index, part, gzip or not, path) as one file of the lines `lines_sql(day, part)`
+    selects, in its order, written verbatim (no quoting, no header), a few files at a time:
+    DuckDB writes each in its own cursor. Counts files and bytes into `stats`."""
+
+    def write(job: tuple[int, int, bool, Path]) -> int:
+        day_index, part, gz, path = job
+        cursor = con.cursor()
+        cursor.execute(f"""copy ({lines_sql(day_index, part)}
+        ) to '{path}' (format csv, header false, quote '', escape '', delimiter '\x1f',
+            compression {"gzip" if gz else "none"})""")
+        cursor.close()
+        return path.stat().st_size
+
+    workers = max(1, min(4, opts.threads or os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for done, size in enumerate(pool.map(write, jobs), start=1):
+            stats["files"] += 1
+            stats["bytes"] += size
+            if len(jobs) >= 40 and done % (len(jobs) // 4) == 0:
+                log(opts, f"  wrote {done}/{len(jobs)} {what}")
+
+
 def write_files(con: duckdb.DuckDBPyConnection, opts: Options, stats: dict) -> None:
     """One COPY per (day, part) file, each ordered, two at a time (one per core)."""
     wanted = f"arr_day {'=' if opts.extra_day else '<'} {opts.days}"
@@ -1291,30 +1322,18 @@ def write_files(con: duckdb.DuckDBPyConnection, opts: Options, stats: dict) -> N
         gz = random.Random(f"{opts.seed}:gzip:{day_index}:{part}").random() < opts.gzip_rate
         jobs.append((day_index, part, gz, folder / f"part-{part:04d}.jsonl{'.gz' if gz else ''}"))
 
-    def write(job: tuple[int, int, bool, Path]) -> int:
-        day_index, part, gz, path = job
+    def lines_sql(day_index: int, part: int) -> str:
         where = f"arr_day = {day_index} and part = {part}"
-        cursor = con.cursor()
-        cursor.execute(f"""copy (
+        return f"""
             select line from (
                 select arrival, sno, ord, 0 as sub, line from event_lines
                 where {where} and not otlp
                 union all
                 select arrival, sno, ord, sub, line from extra_lines where {where}
             )
-            order by arrival, sno, ord, sub
-        ) to '{path}' (format csv, header false, quote '', escape '', delimiter '\x1f',
-            compression {"gzip" if gz else "none"})""")
-        cursor.close()
-        return path.stat().st_size
+            order by arrival, sno, ord, sub"""
 
-    workers = max(1, min(4, opts.threads or os.cpu_count() or 1))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for done, size in enumerate(pool.map(write, jobs), start=1):
-            stats["files"] += 1
-            stats["bytes"] += size
-            if len(jobs) >= 40 and done % (len(jobs) // 4) == 0:
-                log(opts, f"  wrote {done}/{len(jobs)} event files")
+    write_line_files(con, opts, stats, jobs, lines_sql, "event files")
     counts = con.execute(f"""
         select
             (select count(*) from event_lines where {wanted} and not otlp),
@@ -1349,22 +1368,18 @@ def write_otlp_files(con: duckdb.DuckDBPyConnection, opts: Options, stats: dict)
         name = otlp_file_name(opts, day_index, part) + (".gz" if gz else "")
         jobs.append((day_index, part, gz, folder / name))
 
-    def write(job: tuple[int, int, bool, Path]) -> int:
-        day_index, part, gz, path = job
-        cursor = con.cursor()
-        cursor.execute(f"""copy (
+    write_line_files(
+        con,
+        opts,
+        stats,
+        jobs,
+        lambda day_index, part: (
+            f"""
             select line from ({otlp_lines_sql(opts, day_index, part)})
-            order by batch
-        ) to '{path}' (format csv, header false, quote '', escape '', delimiter '\x1f',
-            compression {"gzip" if gz else "none"})""")
-        cursor.close()
-        return path.stat().st_size
-
-    workers = max(1, min(4, opts.threads or os.cpu_count() or 1))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for size in pool.map(write, jobs):
-            stats["files"] += 1
-            stats["bytes"] += size
+            order by batch"""
+        ),
+        "OTLP files",
+    )
     events, resends, unknown, lines, truncated = con.execute(f"""
         with per_file as (
             select arr_day, part, count(*) as n from otlp_records where {wanted} group by all
