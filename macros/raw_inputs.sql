@@ -69,14 +69,14 @@
 {%- endmacro %}
 
 {#- `record_position_columns`, input_format and the origin columns, `,`-joined for a select list
-    (`prefix` before each, e.g. `lines.`; a line each, `indent` spaces in). -#}
-{% macro record_metadata_columns(prefix='', indent=8) -%}
+    (a line each, `indent` spaces in). -#}
+{% macro record_metadata_columns(indent=8) -%}
     {%- set names = record_position_columns() + ['input_format'] -%}
     {%- for column, attribute in record_origin_attributes() -%}
         {%- do names.append(column) -%}
     {%- endfor -%}
     {%- for name in names -%}
-        {{ prefix ~ name }}{{ ",\n" ~ " " * indent if not loop.last }}
+        {{ name }}{{ ",\n" ~ " " * indent if not loop.last }}
     {%- endfor -%}
 {%- endmacro %}
 
