@@ -110,7 +110,7 @@ run: sample build
 # (the validation SQL is generated from them; every is_incremental() is false), then, after a
 # build of the small golden fixture, the models whose SQL differs on an incremental build.
 LINT_FIXTURE := tests/python/fixtures/golden
-INCREMENTAL_SQL = $$(grep -rlE 'is_incremental|is_new_since_last_build|in_touched_sessions' models)
+INCREMENTAL_SQL = $$(grep -rlE 'is_incremental|incremental_watermark|is_new_since_last_build|in_touched_sessions' models)
 lint: setup
 	$(BIN)/ruff check scripts bench tests models engines plugins
 	$(BIN)/ruff format --check scripts bench tests models engines plugins
@@ -136,8 +136,10 @@ metrics: setup
 	$(BIN)/dbt parse --quiet --project-dir "$(CURDIR)" --target-path "$$tmp/project/target" && \
 	$(BIN)/mf validate-configs --skip-dw
 
+# On every core (pytest-xdist): each test file runs whole on one worker, so a module's shared
+# build is made once.
 unit: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 # Benchmark (bench/README.md): 1M and 10M events by default, e.g. BENCH_ARGS="--sizes 2000000 --keep-data".
 BENCH_ARGS ?=

@@ -61,10 +61,10 @@ def parsed(tmp_path_factory: pytest.TempPathFactory) -> Parse:
 
 
 def test_every_public_model_and_column_is_documented(sample_build: Build) -> None:
-    target = sample_build.db_path.parent / "target"
+    target, logs = (sample_build.db_path.parent / name for name in ("target", "docs_logs"))
     env = {**os.environ, "WORKBENCH_DB_PATH": str(sample_build.db_path)}
     result = subprocess.run(
-        [str(DBT), "docs", "generate", "--target-path", str(target)],
+        [str(DBT), "docs", "generate", "--target-path", str(target), "--log-path", str(logs)],
         cwd=ROOT,
         env=env,
         capture_output=True,

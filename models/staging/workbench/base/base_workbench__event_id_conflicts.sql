@@ -1,0 +1,90 @@
+{{ config(
+    materialized=incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='event_id',
+) }}
+-- One row per valid line dropped as a later copy of an event id whose content differs from the
+-- kept copy's, with the build stamp that makes it incremental; audit.event_id_conflicts is its
+-- public face, without the stamp (a build-time value no reader should compare).
+--
+-- The content compared is the canonical form every line already has once judged: the event name
+-- and each taxonomy property as typed, normalized and privacy-treated. So `Z` and `+00:00`, key
+-- order, a property at the top level or inside `properties`, and keys the taxonomy does not know
+-- make no difference; a null (absent) property and a present one do. The raw text is forgotten
+-- by then, so nothing is parsed again, and only the few repeated ids are compared.
+--
+-- Incremental (DuckDB): a conflict can only change when a copy of its event id is judged, or
+-- re-decided as kept or later copy, and each such line is stamped `_batch_at`. So a build
+-- compares again only the ids that lines stamped since this table's newest row carry, and
+-- replaces their rows (delete+insert on event_id). Copies are only ever added between two such
+-- builds (a repair of files rebuilds the table whole), and an id that had a conflict still has
+-- one once more copies arrive: its copies still hold two different contents, and only one can be
+-- the kept copy. While the table is empty it has no watermark, so every id is compared.
+-- noqa: disable=LT02
+-- (sqlfluff cannot place the indentation of SQL generated in Jinja loops and macros; every other
+-- rule applies, and the generated shape is in target/compiled.)
+{%- set properties = taxonomy_properties() %}
+{%- set watermark = incremental_watermark() %}
+with
+
+validated_lines as (
+    select * from {{ ref('base_workbench__validated_lines') }}
+),
+
+copies as (
+    select * from validated_lines
+    where
+        is_valid
+        {%- if watermark is not none %}
+            and event_id in (
+                select touched.event_id
+                from validated_lines as touched
+                where touched.is_valid and touched._batch_at > {{ watermark }}
+            )
+        {%- endif %}
+),
+
+later_copies as (
+    select * from copies
+    where is_duplicate
+),
+
+kept_copies as (
+    select * from copies
+    where not is_duplicate
+),
+
+compared as (
+    select
+        later_copies.event_id,
+        later_copies.source_file,
+        later_copies.line_number,
+        later_copies.event_name,
+        kept_copies.source_file as kept_source_file,
+        kept_copies.line_number as kept_line_number,
+        kept_copies.event_name as kept_event_name,
+        {%- set differences = ["case when later_copies.event_name <> kept_copies.event_name then 'event' end"] %}
+        {%- for property in properties %}
+            {%- do differences.append(
+                "case when later_copies." ~ property.column ~ " is distinct from kept_copies."
+                ~ property.column ~ " then '" ~ property.key ~ "' end"
+            ) %}
+        {%- endfor %}
+        {{ sorted_join(differences, ';') }} as differing_fields,
+        -- Which record of its line each copy is (0 on a flat line; docs/otlp.md).
+        coalesce(later_copies.record_number, 0) as record_number,
+        coalesce(kept_copies.record_number, 0) as kept_record_number
+    from later_copies
+    inner join kept_copies
+        on later_copies.event_id = kept_copies.event_id
+),
+
+final as (
+    select * from compared
+    where differing_fields is not null
+)
+
+select
+    *,
+    {{ batch_at() }} as _batch_at
+from final
