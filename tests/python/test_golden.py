@@ -18,6 +18,7 @@ a row without id and a row with a bad time (both left out).
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from itertools import pairwise
 from pathlib import Path
@@ -42,9 +43,18 @@ def golden(tmp_path_factory: pytest.TempPathFactory) -> Build:
             "raw_events_glob": str(GOLDEN / "events" / "**" / "*.jsonl"),
             "workflow_creations_glob": str(GOLDEN / "workflow_creations" / "*.csv"),
         },
+        unit_tests=True,
     )
     assert build.returncode == 0, build.output[-5000:]
     return build
+
+
+def test_the_dbt_unit_tests_ran_and_passed(golden: Build) -> None:
+    """This build is where the dbt unit tests run (conftest.run_dbt_build skips them elsewhere)."""
+    run_results = json.loads((golden.db_path.parent / "target" / "run_results.json").read_text())
+    unit = [r for r in run_results["results"] if r["unique_id"].startswith("unit_test.")]
+    assert len(unit) > 30
+    assert {r["status"] for r in unit} == {"pass"}
 
 
 def test_nothing_quarantined(golden: Build) -> None:
