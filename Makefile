@@ -120,10 +120,10 @@ lint: setup
 	export WORKBENCH_DB_PATH="$$tmp/lint.duckdb" DBT_TARGET_PATH="$$tmp/target" DBT_LOG_PATH="$$tmp/logs" && \
 	$(BIN)/dbt seed --quiet && \
 	echo "sqlfluff: every model, as a full build compiles it" && \
-	$(BIN)/sqlfluff lint models tests analyses && \
+	$(BIN)/sqlfluff lint --processes 0 models tests analyses && \
 	$(BIN)/dbt run --quiet --vars '{raw_events_glob: "$(LINT_FIXTURE)/events/**/*.jsonl", workflow_creations_glob: "$(LINT_FIXTURE)/workflow_creations/*.csv"}' && \
 	echo "sqlfluff: the incremental models, as an incremental build compiles them" && \
-	$(BIN)/sqlfluff lint $(INCREMENTAL_SQL)
+	$(BIN)/sqlfluff lint --processes 0 $(INCREMENTAL_SQL)
 
 # The semantic layer's models and metrics pass MetricFlow's checks (docs/metrics.md). `mf` reads
 # only <project dir>/target/semantic_manifest.json, so this parses into a private project folder
