@@ -54,6 +54,11 @@ class Build:
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+# What a build passes to leave out the dbt unit tests (run_dbt_build does unless asked; a test
+# that runs dbt itself passes it too).
+NO_UNIT_TESTS = ["--exclude-resource-type", "unit_test"]
+
+
 def run_dbt_build(
     work_dir: Path,
     dbt_vars: dict,
@@ -89,7 +94,7 @@ def run_dbt_build(
         # relationships test into a model it skipped.
         args += ["--select", select, "--indirect-selection", "cautious"]
     if not unit_tests:
-        args += ["--exclude-resource-type", "unit_test"]
+        args += NO_UNIT_TESTS
     args += extra_args or []
     result = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     return Build(result.returncode, result.stdout + result.stderr, db_path)

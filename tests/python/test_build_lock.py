@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import duckdb
-from conftest import DBT, FIXTURES, ROOT, run_dbt_build
+from conftest import DBT, FIXTURES, NO_UNIT_TESTS, ROOT, run_dbt_build
 from test_incremental import public_tables
 
 GOLDEN = FIXTURES / "golden"
@@ -20,7 +20,6 @@ DBT_VARS = {
     "raw_events_glob": f"{GOLDEN}/events/**/*.jsonl",
     "workflow_creations_glob": f"{GOLDEN}/workflow_creations/*.csv",
 }
-NO_UNIT_TESTS = ["--exclude", "test_type:unit"]
 
 
 def parse(work: Path, db: Path) -> None:
@@ -73,7 +72,7 @@ def test_second_build_and_publish_stop_while_a_build_runs(tmp_path: Path) -> Non
             time.sleep(0.5)
         assert f"pid {first.pid} (`dbt build" in lock.read_text()
 
-        second = run_dbt_build(tmp_path / "second", DBT_VARS, db_path=db, extra_args=NO_UNIT_TESTS)
+        second = run_dbt_build(tmp_path / "second", DBT_VARS, db_path=db)
         assert second.returncode != 0
         refusals = [text for text in second.output.splitlines() if "is in use by" in text]
         assert refusals == [
@@ -107,9 +106,9 @@ def test_second_build_and_publish_stop_while_a_build_runs(tmp_path: Path) -> Non
     output = output_of(tmp_path / "first")
     assert first.returncode == 0, output[-4000:]
 
-    fresh = run_dbt_build(tmp_path / "fresh", DBT_VARS, extra_args=NO_UNIT_TESTS)
+    fresh = run_dbt_build(tmp_path / "fresh", DBT_VARS)
     assert fresh.returncode == 0, fresh.output[-4000:]
     assert public_tables(fresh) == public_tables(type(fresh)(first.returncode, output, db))
     # The lock died with its build: the next one runs.
-    again = run_dbt_build(tmp_path / "again", DBT_VARS, db_path=db, extra_args=NO_UNIT_TESTS)
+    again = run_dbt_build(tmp_path / "again", DBT_VARS, db_path=db)
     assert again.returncode == 0, again.output[-4000:]

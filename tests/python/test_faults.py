@@ -26,13 +26,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import DBT, FIXTURES, ROOT, Build, run_dbt_build
+from conftest import DBT, FIXTURES, NO_UNIT_TESTS, ROOT, Build, run_dbt_build
 from fixtures.hostile_cases import HOSTILE_FILES, write_hostile_files
 from test_incremental import public_tables
 from test_ingestion import write_fixture
 
 GOLDEN = FIXTURES / "golden"
-NO_UNIT_TESTS = ["--exclude", "test_type:unit"]
 LATE_RESEND = "date=2026-02-27/part-0000.jsonl"  # a copy of golden's Feb 28 file
 
 
@@ -63,7 +62,7 @@ def dbt_vars(raw: Path) -> dict:
 
 
 def build(work: Path, raw: Path, db: Path) -> Build:
-    result = run_dbt_build(work, dbt_vars(raw), db_path=db, extra_args=NO_UNIT_TESTS)
+    result = run_dbt_build(work, dbt_vars(raw), db_path=db)
     assert result.returncode == 0, result.output[-4000:]
     return result
 

@@ -19,7 +19,6 @@ from test_incremental import line, public_tables
 GOLDEN = FIXTURES / "golden" / "events"
 A = "date=2026-02-28/part-0000.jsonl"
 B = "date=2026-03-01/part-0000.jsonl"
-NO_UNIT_TESTS = ["--exclude", "test_type:unit"]
 SELECT = "+dim_sessions +load_reconciliation +quarantined_files"
 
 
@@ -40,7 +39,7 @@ def build(work: Path, db: Path, events: Path, *args: str, **extra: object) -> Bu
         dbt_vars(events, **extra),
         db_path=db,
         select=SELECT,
-        extra_args=[*args, *NO_UNIT_TESTS],
+        extra_args=list(args),
     )
 
 
@@ -140,9 +139,7 @@ def test_reload_and_forget_one_file_equal_a_fresh_build(tmp_path: Path) -> None:
         f" where source_file = '{b2}')"
     ) == [(str(b2),)]
 
-    fresh = run_dbt_build(
-        tmp_path / "fresh", dbt_vars(events), select=SELECT, extra_args=NO_UNIT_TESTS
-    )
+    fresh = run_dbt_build(tmp_path / "fresh", dbt_vars(events), select=SELECT)
     assert fresh.returncode == 0, fresh.output[-3000:]
     expected, actual = public_tables(fresh), public_tables(fourth)
     assert actual.keys() == expected.keys()

@@ -58,7 +58,6 @@ def build(work: Path, events: Path, **extra: object) -> Build:
         work,
         {"raw_events_glob": f"{events}/**/*.jsonl*", "workflow_creations_glob": "", **extra},
         select="+models/audit",
-        extra_args=["--exclude", "test_type:unit"],
     )
 
 

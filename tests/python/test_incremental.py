@@ -116,14 +116,11 @@ def test_incremental_equals_full_refresh(tmp_path: Path) -> None:
     incremental_db = tmp_path / "incremental.duckdb"
     for batch in range(len(batches())):
         deliver(raw, batch)
-        incremental = run_dbt_build(
-            tmp_path / f"inc-{batch}", dbt_vars, db_path=incremental_db,
-            extra_args=["--exclude", "test_type:unit"],
-        )  # fmt: skip
+        incremental = run_dbt_build(tmp_path / f"inc-{batch}", dbt_vars, db_path=incremental_db)
         assert incremental.returncode == 0, incremental.output[-4000:]
-        full = run_dbt_build(
-            tmp_path / f"full-{batch}", dbt_vars, extra_args=["--exclude", "test_type:unit"]
-        )
+        if batch == 0:
+            continue  # on an empty warehouse an incremental build is a full one: nothing to compare
+        full = run_dbt_build(tmp_path / f"full-{batch}", dbt_vars)
         assert full.returncode == 0, full.output[-4000:]
         expected, actual = public_tables(full), public_tables(incremental)
         assert actual.keys() == expected.keys()

@@ -129,7 +129,7 @@ def golden_layer(tmp_path_factory: pytest.TempPathFactory) -> SemanticLayer:
             "workflow_creations_glob": str(GOLDEN / "workflow_creations" / "*.csv"),
         },
         # test_golden.py runs the data tests on this fixture; here only the tables matter.
-        extra_args=["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"],
+        extra_args=["--exclude-resource-type", "test"],
     )
     assert build.returncode == 0, build.output[-5000:]
     return SemanticLayer(build, work / "target", work)
@@ -192,7 +192,7 @@ def test_adoption_on_a_day_with_only_other_channel_creations(tmp_path: Path) -> 
             "raw_events_glob": str(GOLDEN / "events" / "date=2026-02-28" / "*.jsonl"),
             "workflow_creations_glob": str(GOLDEN / "workflow_creations" / "*.csv"),
         },
-        extra_args=["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"],
+        extra_args=["--exclude-resource-type", "test"],
     )
     assert build.returncode == 0, build.output[-5000:]
     layer = SemanticLayer(build, tmp_path / "target", tmp_path)

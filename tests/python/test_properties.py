@@ -357,7 +357,7 @@ def build_stream(work: Path, files: list[RawFile]) -> tuple[Build, Path]:
         # Generated resends may reuse an id with other content: recorded, not a failure here.
         "max_id_conflict_rate": 1,
     }
-    build = run_dbt_build(work, dbt_vars, extra_args=["--exclude", "test_type:unit"])
+    build = run_dbt_build(work, dbt_vars)
     return build, events_dir
 
 
