@@ -159,10 +159,16 @@ def run_dbt_build(
     timeout: int,
     dbt_vars: dict | None = None,
     select: str | None = None,
+    unit_tests: bool = False,
+    data_tests: bool = True,
 ) -> Build:
     """`dbt build` from the project root (as the README does) into a private target and log
     folder, the way tests/python/conftest.py's run_dbt_build does. `dbt_vars` defaults to the
-    golden fixture's."""
+    golden fixture's. The dbt unit tests (each a query on its own fixture, the same whatever the
+    data) run only where `unit_tests` asks: the golden fixture's Spark build. On Spark they take
+    about 90 s a build, and on DuckDB make test runs them already. `data_tests=False` leaves out
+    the data tests too (about 130 s of a Spark build), for a build whose every public table is
+    compared row for row with a DuckDB build that ran them."""
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **env_extra}
     args = [
         str(DBT),
@@ -179,6 +185,10 @@ def run_dbt_build(
     if select:
         # As tests/python/conftest.py: only the tests whose parents were all built.
         args += ["--select", select, "--indirect-selection", "cautious"]
+    if not unit_tests:
+        args += ["--exclude-resource-type", "unit_test"]
+    if not data_tests:
+        args += ["--exclude-resource-type", "test"]
     try:
         result = subprocess.run(
             args, cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=timeout
@@ -299,7 +309,13 @@ def build_on_duckdb(work: Path, dbt_vars: dict | None = None, select: str | None
     return build
 
 
-def build_on_spark(work: Path, dbt_vars: dict | None = None, select: str | None = None) -> Build:
+def build_on_spark(
+    work: Path,
+    dbt_vars: dict | None = None,
+    select: str | None = None,
+    unit_tests: bool = False,
+    data_tests: bool = True,
+) -> Build:
     """A Spark build into a fresh WORKBENCH_SPARK_DIR (tables + metastore) under work/."""
     spark_dir = work / "spark"
     build = run_dbt_build(
@@ -313,6 +329,8 @@ def build_on_spark(work: Path, dbt_vars: dict | None = None, select: str | None 
         timeout=SPARK_BUILD_TIMEOUT,
         dbt_vars=dbt_vars,
         select=select,
+        unit_tests=unit_tests,
+        data_tests=data_tests,
     )
     build.spark_dir = spark_dir
     return build
@@ -337,8 +355,8 @@ def duckdb_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
 def spark_build(tmp_path_factory: pytest.TempPathFactory, java_runtime: None) -> Build:
     """The golden fixture built on Spark. Returned even when dbt fails:
     test_spark_build_succeeds reports the failure, and each table test still compares what did
-    get built (or names the model's error)."""
-    return build_on_spark(tmp_path_factory.mktemp("spark"))
+    get built (or names the model's error). The one Spark build that runs the dbt unit tests."""
+    return build_on_spark(tmp_path_factory.mktemp("spark"), unit_tests=True)
 
 
 # --- the messy fixture (messy.py): one events folder read by both engines, so source_file paths
@@ -362,8 +380,10 @@ def messy_duckdb_build(tmp_path_factory: pytest.TempPathFactory, messy_events: P
 def messy_spark_build(
     tmp_path_factory: pytest.TempPathFactory, java_runtime: None, messy_events: Path
 ) -> Build:
+    """Compared table by table with messy_duckdb_build, which runs the data tests: here they would
+    only repeat it (the golden Spark build runs them on Spark)."""
     work = tmp_path_factory.mktemp("messy-spark")
-    return build_on_spark(work, messy.dbt_vars(messy_events))
+    return build_on_spark(work, messy.dbt_vars(messy_events), data_tests=False)
 
 
 @pytest.fixture(scope="session")
@@ -410,5 +430,7 @@ def otlp_duckdb_build(tmp_path_factory: pytest.TempPathFactory, otlp_logs: Path)
 def otlp_spark_build(
     tmp_path_factory: pytest.TempPathFactory, java_runtime: None, otlp_logs: Path
 ) -> Build:
+    """Compared table by table with otlp_duckdb_build, which runs the data tests (as the messy
+    fixture's Spark build)."""
     work = tmp_path_factory.mktemp("otlp-spark")
-    return build_on_spark(work, otlp.dbt_vars(otlp_logs))
+    return build_on_spark(work, otlp.dbt_vars(otlp_logs), data_tests=False)
