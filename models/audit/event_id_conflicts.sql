@@ -3,7 +3,8 @@
 -- changed something (a retry that re-stamped its time). The copy is dropped all the same, since
 -- the eventId is what identifies an event (docs/input.md, "Event id conflicts"); this table and
 -- the build's warning are how no such drop goes unseen. The comparison, incremental, is
--- base_workbench__event_id_conflicts; this copies its few rows without the build stamp.
+-- base_workbench__event_id_conflicts, which compares every later copy; this keeps the few that
+-- differ, without the build stamp.
 with
 
 conflicts as (
@@ -23,6 +24,7 @@ final as (
         record_number,
         kept_record_number
     from conflicts
+    where differing_fields is not null
 )
 
 select * from final

@@ -3,9 +3,10 @@
     incremental_strategy='delete+insert',
     unique_key='event_id',
 ) }}
--- One row per valid line dropped as a later copy of an event id whose content differs from the
--- kept copy's, with the build stamp that makes it incremental; audit.event_id_conflicts is its
--- public face, without the stamp (a build-time value no reader should compare).
+-- One row per valid line dropped as a later copy of an event id, beside its kept copy, with the
+-- fields whose content differs (null when none does) and the build stamp that makes it
+-- incremental; audit.event_id_conflicts is its public face: the rows that do differ, without the
+-- stamp (a build-time value no reader should compare).
 --
 -- The content compared is the canonical form every line already has once judged: the event name
 -- and each taxonomy property as typed, normalized and privacy-treated. So `Z` and `+00:00`, key
@@ -13,13 +14,14 @@
 -- make no difference; a null (absent) property and a present one do. The raw text is forgotten
 -- by then, so nothing is parsed again, and only the few repeated ids are compared.
 --
--- Incremental (DuckDB): a conflict can only change when a copy of its event id is judged, or
+-- Incremental (DuckDB): a comparison can only change when a copy of its event id is judged, or
 -- re-decided as kept or later copy, and each such line is stamped `_batch_at`. So a build
 -- compares again only the ids that lines stamped since this table's newest row carry, and
 -- replaces their rows (delete+insert on event_id). Copies are only ever added between two such
--- builds (a repair of files rebuilds the table whole), and an id that had a conflict still has
--- one once more copies arrive: its copies still hold two different contents, and only one can be
--- the kept copy. While the table is empty it has no watermark, so every id is compared.
+-- builds (a repair of files rebuilds the table whole), so an id's later copies never go away.
+-- Every later copy has a row, equal content included, so the table has a newest row as soon as
+-- any id repeats (a resend is enough), not only once two copies conflict; an empty table (no id
+-- ever repeated) compares every id, which then costs one scan of is_duplicate.
 -- noqa: disable=LT02
 -- (sqlfluff cannot place the indentation of SQL generated in Jinja loops and macros; every other
 -- rule applies, and the generated shape is in target/compiled.)
@@ -31,10 +33,11 @@ validated_lines as (
     select * from {{ ref('base_workbench__validated_lines') }}
 ),
 
-copies as (
+later_copies as (
     select * from validated_lines
     where
         is_valid
+        and is_duplicate
         {%- if watermark is not none %}
             and event_id in (
                 select touched.event_id
@@ -44,14 +47,13 @@ copies as (
         {%- endif %}
 ),
 
-later_copies as (
-    select * from copies
-    where is_duplicate
-),
-
+-- The kept copies of those ids only, chosen by id before their wide rows are joined.
 kept_copies as (
-    select * from copies
-    where not is_duplicate
+    select * from validated_lines
+    where
+        is_valid
+        and not is_duplicate
+        and event_id in (select later_copies.event_id from later_copies)
 ),
 
 compared as (
@@ -80,11 +82,10 @@ compared as (
 ),
 
 final as (
-    select * from compared
-    where differing_fields is not null
+    select
+        *,
+        {{ batch_at() }} as _batch_at
+    from compared
 )
 
-select
-    *,
-    {{ batch_at() }} as _batch_at
-from final
+select * from final
