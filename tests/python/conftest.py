@@ -100,6 +100,17 @@ def run_dbt_build(
     return Build(result.returncode, result.stdout + result.stderr, db_path)
 
 
+def assert_unit_tests_ran_and_passed(target_path: Path) -> None:
+    """The build whose `--target-path` this is ran the dbt unit tests, and all passed (the one
+    build of a suite that runs them: test_golden.py's, and the golden Spark build)."""
+    run_results = json.loads((target_path / "run_results.json").read_text())
+    unit = [r for r in run_results["results"] if r["unique_id"].startswith("unit_test.")]
+    assert len(unit) > 30
+    assert {r["status"] for r in unit} == {"pass"}, [
+        r["unique_id"] for r in unit if r["status"] != "pass"
+    ]
+
+
 @pytest.fixture
 def dbt_build(tmp_path: Path) -> Callable[..., Build]:
     def _build(dbt_vars: dict, **kwargs) -> Build:

@@ -18,13 +18,12 @@ a row without id and a row with a bad time (both left out).
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, Build, run_dbt_build
+from conftest import FIXTURES, Build, assert_unit_tests_ran_and_passed, run_dbt_build
 
 GOLDEN = FIXTURES / "golden"
 MIN = 60_000  # ms in a minute
@@ -51,10 +50,7 @@ def golden(tmp_path_factory: pytest.TempPathFactory) -> Build:
 
 def test_the_dbt_unit_tests_ran_and_passed(golden: Build) -> None:
     """This build is where the dbt unit tests run (conftest.run_dbt_build skips them elsewhere)."""
-    run_results = json.loads((golden.db_path.parent / "target" / "run_results.json").read_text())
-    unit = [r for r in run_results["results"] if r["unique_id"].startswith("unit_test.")]
-    assert len(unit) > 30
-    assert {r["status"] for r in unit} == {"pass"}
+    assert_unit_tests_ran_and_passed(golden.db_path.parent / "target")
 
 
 def test_nothing_quarantined(golden: Build) -> None:
