@@ -49,6 +49,23 @@
     md5({{ text_expr }})
 {%- endmacro %}
 
+{#- A 64-bit hash of the values of `exprs` (a list of SQL expressions), null and position
+    included: equal values always give equal hashes. Only a shortcut for comparing many columns
+    at once; a caller treats a null hash as "compare the columns themselves". -#}
+{% macro content_hash(exprs) -%}
+    {{ return(adapter.dispatch('content_hash', 'workbench')(exprs)) }}
+{%- endmacro %}
+
+{% macro duckdb__content_hash(exprs) -%}
+    hash({{ exprs | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__content_hash(exprs) -%}
+    {#- Spark's hash functions skip nulls (hash(null, 'a') = hash('a', null)), so they cannot
+        tell such rows apart. Spark rebuilds every table whole and compares the columns. -#}
+    cast(null as bigint)
+{%- endmacro %}
+
 {#- The non-null values of `exprs` (a list of SQL text expressions) sorted and joined with
     `separator`; null when all are null. -#}
 {% macro sorted_join(exprs, separator) -%}

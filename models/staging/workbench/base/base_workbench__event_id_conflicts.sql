@@ -33,8 +33,17 @@ validated_lines as (
     select * from {{ ref('base_workbench__validated_lines') }}
 ),
 
+-- Narrow first: the copies' positions and content hashes. The kept copies of those ids only,
+-- chosen by id.
 later_copies as (
-    select * from validated_lines
+    select
+        event_id,
+        source_file,
+        line_number,
+        record_number,
+        event_name,
+        content_hash
+    from validated_lines
     where
         is_valid
         and is_duplicate
@@ -47,38 +56,92 @@ later_copies as (
         {%- endif %}
 ),
 
--- The kept copies of those ids only, chosen by id before their wide rows are joined.
 kept_copies as (
-    select * from validated_lines
+    select
+        event_id,
+        source_file,
+        line_number,
+        record_number,
+        event_name,
+        content_hash
+    from validated_lines
     where
         is_valid
         and not is_duplicate
         and event_id in (select later_copies.event_id from later_copies)
 ),
 
-compared as (
+pairs as (
     select
         later_copies.event_id,
         later_copies.source_file,
         later_copies.line_number,
+        later_copies.record_number,
         later_copies.event_name,
         kept_copies.source_file as kept_source_file,
         kept_copies.line_number as kept_line_number,
+        kept_copies.record_number as kept_record_number,
         kept_copies.event_name as kept_event_name,
-        {%- set differences = ["case when later_copies.event_name <> kept_copies.event_name then 'event' end"] %}
-        {%- for property in properties %}
-            {%- do differences.append(
-                "case when later_copies." ~ property.column ~ " is distinct from kept_copies."
-                ~ property.column ~ " then '" ~ property.key ~ "' end"
-            ) %}
-        {%- endfor %}
-        {{ sorted_join(differences, ';') }} as differing_fields,
-        -- Which record of its line each copy is (0 on a flat line; docs/otlp.md).
-        coalesce(later_copies.record_number, 0) as record_number,
-        coalesce(kept_copies.record_number, 0) as kept_record_number
+        -- Equal content always hashes equal, so equal hashes need no further look (two different
+        -- contents share a 64-bit hash about once in 2^64 pairs). A null hash (Spark, or a line
+        -- judged before the column existed) is compared column by column.
+        coalesce(later_copies.content_hash = kept_copies.content_hash, false) as is_same_hash
     from later_copies
     inner join kept_copies
         on later_copies.event_id = kept_copies.event_id
+),
+
+-- Wide rows only for the pairs whose hashes differ: usually none, or a handful.
+to_compare as (
+    select * from pairs
+    where not is_same_hash
+),
+
+differences as (
+    select
+        to_compare.source_file,
+        to_compare.line_number,
+        to_compare.record_number,
+        {%- set differences = ["case when later_rows.event_name <> kept_rows.event_name then 'event' end"] %}
+        {%- for property in properties %}
+            {%- do differences.append(
+                "case when later_rows." ~ property.column ~ " is distinct from kept_rows."
+                ~ property.column ~ " then '" ~ property.key ~ "' end"
+            ) %}
+        {%- endfor %}
+        {{ sorted_join(differences, ';') }} as differing_fields
+    from to_compare
+    inner join validated_lines as later_rows
+        on
+            to_compare.source_file = later_rows.source_file
+            and to_compare.line_number = later_rows.line_number
+            and to_compare.record_number is not distinct from later_rows.record_number
+    inner join validated_lines as kept_rows
+        on
+            to_compare.kept_source_file = kept_rows.source_file
+            and to_compare.kept_line_number = kept_rows.line_number
+            and to_compare.kept_record_number is not distinct from kept_rows.record_number
+),
+
+compared as (
+    select
+        pairs.event_id,
+        pairs.source_file,
+        pairs.line_number,
+        pairs.event_name,
+        pairs.kept_source_file,
+        pairs.kept_line_number,
+        pairs.kept_event_name,
+        differences.differing_fields,
+        -- Which record of its line each copy is (0 on a flat line; docs/otlp.md).
+        coalesce(pairs.record_number, 0) as record_number,
+        coalesce(pairs.kept_record_number, 0) as kept_record_number
+    from pairs
+    left join differences
+        on
+            pairs.source_file = differences.source_file
+            and pairs.line_number = differences.line_number
+            and pairs.record_number is not distinct from differences.record_number
 ),
 
 final as (

@@ -336,5 +336,10 @@ select
     {%- endfor %}
     is_duplicate,
     {{ batch_at() }} as _batch_at,
-    {{ record_metadata_columns(indent=4) }}
+    {{ record_metadata_columns(indent=4) }},
+    -- The content base_workbench__event_id_conflicts compares, as one hash, so that it reads the
+    -- wide rows only of copies whose hashes differ.
+    case
+        when is_valid then {{ content_hash(['event_name'] + properties | map(attribute='column') | list) }}
+    end as content_hash
 from final
