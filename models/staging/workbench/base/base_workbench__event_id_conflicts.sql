@@ -27,11 +27,11 @@
 -- rule applies, and the generated shape is in target/compiled.)
 {%- set properties = taxonomy_properties() %}
 {%- set watermark = incremental_watermark() %}
+{%- set validated_lines = ref('base_workbench__validated_lines') %}
+-- The table is named in each step rather than once in an import CTE: DuckDB materializes a CTE
+-- that is read more than once, and this one would be every line with all its columns (at 10M
+-- lines it spilled past the memory limit and took most of this step's time).
 with
-
-validated_lines as (
-    select * from {{ ref('base_workbench__validated_lines') }}
-),
 
 -- Narrow first: the copies' positions and content hashes. The kept copies of those ids only,
 -- chosen by id.
@@ -43,14 +43,14 @@ later_copies as (
         record_number,
         event_name,
         content_hash
-    from validated_lines
+    from {{ validated_lines }}
     where
         is_valid
         and is_duplicate
         {%- if watermark is not none %}
             and event_id in (
                 select touched.event_id
-                from validated_lines as touched
+                from {{ validated_lines }} as touched
                 where touched.is_valid and touched._batch_at > {{ watermark }}
             )
         {%- endif %}
@@ -64,7 +64,7 @@ kept_copies as (
         record_number,
         event_name,
         content_hash
-    from validated_lines
+    from {{ validated_lines }}
     where
         is_valid
         and not is_duplicate
@@ -111,12 +111,12 @@ differences as (
         {%- endfor %}
         {{ sorted_join(differences, ';') }} as differing_fields
     from to_compare
-    inner join validated_lines as later_rows
+    inner join {{ validated_lines }} as later_rows
         on
             to_compare.source_file = later_rows.source_file
             and to_compare.line_number = later_rows.line_number
             and to_compare.record_number is not distinct from later_rows.record_number
-    inner join validated_lines as kept_rows
+    inner join {{ validated_lines }} as kept_rows
         on
             to_compare.kept_source_file = kept_rows.source_file
             and to_compare.kept_line_number = kept_rows.line_number
