@@ -677,7 +677,7 @@ def machine() -> list[tuple[str, str]]:
         ("dbt-core / dbt-duckdb", f"{version('dbt-core')} / {version('dbt-duckdb')}"),
         (
             "WORKBENCH_MEMORY_LIMIT",
-            os.environ.get("WORKBENCH_MEMORY_LIMIT", "not set (profile default 3GB)"),
+            os.environ.get("WORKBENCH_MEMORY_LIMIT", "not set (profile default 2GB)"),
         ),
         ("commit", commit),
     ]
@@ -792,7 +792,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     add(
         "--memory-limit",
-        default=os.environ.get("WORKBENCH_MEMORY_LIMIT", "3GB"),
+        default=os.environ.get("WORKBENCH_MEMORY_LIMIT", "2GB"),
         help="DuckDB memory limit of the floor query (dbt reads WORKBENCH_MEMORY_LIMIT)",
     )
     args = parser.parse_args(argv)
