@@ -28,6 +28,10 @@
 {%- set properties = taxonomy_properties() %}
 {%- set watermark = incremental_watermark() %}
 {%- set validated_lines = ref('base_workbench__validated_lines') %}
+{#- What the narrow pass reads of each copy, the later ones and the kept ones alike. #}
+{%- set copy_columns = [
+    'event_id', 'source_file', 'line_number', 'record_number', 'event_name', 'content_hash'
+] %}
 -- The table is named in each step rather than once in an import CTE: DuckDB materializes a CTE
 -- that is read more than once, and this one would be every line with all its columns (at 10M
 -- lines it spilled past the memory limit and took most of this step's time).
@@ -36,13 +40,7 @@ with
 -- Narrow first: the copies' positions and content hashes. The kept copies of those ids only,
 -- chosen by id.
 later_copies as (
-    select
-        event_id,
-        source_file,
-        line_number,
-        record_number,
-        event_name,
-        content_hash
+    select {{ copy_columns | join(', ') }}
     from {{ validated_lines }}
     where
         is_valid
@@ -57,13 +55,7 @@ later_copies as (
 ),
 
 kept_copies as (
-    select
-        event_id,
-        source_file,
-        line_number,
-        record_number,
-        event_name,
-        content_hash
+    select {{ copy_columns | join(', ') }}
     from {{ validated_lines }}
     where
         is_valid
