@@ -29,6 +29,7 @@ import importlib.metadata
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -44,6 +45,20 @@ TAXONOMY_CSV = ROOT / "seeds" / "event_taxonomy.csv"
 BIN = Path(sys.executable).parent
 MIB = 1024 * 1024
 GIB = 1024 * MIB
+
+
+def profile_memory_limit() -> str:
+    """The DuckDB memory limit dbt uses when WORKBENCH_MEMORY_LIMIT is unset, read from the
+    profile so that the floor and the report never name another default than the build's."""
+    text = (ROOT / "profiles.yml").read_text()
+    match = re.search(r"env_var\('WORKBENCH_MEMORY_LIMIT', '([^']+)'\)", text)
+    if match is None:
+        sys.exit(
+            f"{ROOT / 'profiles.yml'}: no env_var('WORKBENCH_MEMORY_LIMIT', '<default>') found;"
+            " the benchmark reads the build's default memory limit from it"
+        )
+    return match.group(1)
+
 
 # Targets on the reference machine (2 cores; bench/README.md).
 FLOOR_RATIO_TARGET = 4.0  # full build <= 4x the floor ...
@@ -677,7 +692,9 @@ def machine() -> list[tuple[str, str]]:
         ("dbt-core / dbt-duckdb", f"{version('dbt-core')} / {version('dbt-duckdb')}"),
         (
             "WORKBENCH_MEMORY_LIMIT",
-            os.environ.get("WORKBENCH_MEMORY_LIMIT", "not set (profile default 2GB)"),
+            os.environ.get(
+                "WORKBENCH_MEMORY_LIMIT", f"not set (profile default {profile_memory_limit()})"
+            ),
         ),
         ("commit", commit),
     ]
@@ -792,7 +809,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     add(
         "--memory-limit",
-        default=os.environ.get("WORKBENCH_MEMORY_LIMIT", "2GB"),
+        default=os.environ.get("WORKBENCH_MEMORY_LIMIT", profile_memory_limit()),
         help="DuckDB memory limit of the floor query (dbt reads WORKBENCH_MEMORY_LIMIT)",
     )
     args = parser.parse_args(argv)
