@@ -6,7 +6,8 @@ project's one traffic model; timed, not a target), then in separate processes on
 
 - floor: one DuckDB query reads every line (gzip too), parses its JSON and extracts every
   taxonomy property into a table - the least work any warehouse must do;
-- full build: `dbt build` into a fresh warehouse file;
+- full build: `dbt build` into a fresh warehouse file, as the nightly job runs it (`make build`:
+  no dbt unit tests; `--unit-tests` runs them too);
 - incremental build: the next day's delivery is added (about 1% of the total, with late events of
   old sessions and resends of old events) and `dbt build` runs again on the same warehouse;
 - full build, OTLP: the same events generated again, every session written as OTLP/JSON log files
@@ -331,7 +332,15 @@ def run_floor(size: int, work: Path, memory_limit: str) -> tuple[Measure, int]:
     return measure, lines
 
 
-def run_dbt(work: Path, label: str, *, fresh: bool, otlp: bool = False) -> Measure:
+def dbt_build_args(unit_tests: bool) -> list[str]:
+    """`dbt build` as the nightly job runs it (`make build` leaves out the unit tests: fixed rows,
+    about 20 node-seconds a build, whatever the data), or with them."""
+    return ["build"] if unit_tests else ["build", "--exclude-resource-type", "unit_test"]
+
+
+def run_dbt(
+    work: Path, label: str, *, fresh: bool, unit_tests: bool, otlp: bool = False
+) -> Measure:
     db = work / "warehouse.duckdb"
     if fresh:
         for path in (db, db.with_suffix(".duckdb.wal")):
@@ -352,7 +361,7 @@ def run_dbt(work: Path, label: str, *, fresh: bool, otlp: bool = False) -> Measu
     measure = run_measured(
         [
             str(BIN / "dbt"),
-            "build",
+            *dbt_build_args(unit_tests),
             "--vars",
             json.dumps(dbt_vars),
             "--target-path",
@@ -439,14 +448,14 @@ def bench_size(size: int, args: argparse.Namespace) -> SizeResult:
     print(f"  {lines:,} lines in {floor.seconds:.1f}s", flush=True)
 
     print("== full dbt build", flush=True)
-    full = run_dbt(work, "full", fresh=True)
+    full = run_dbt(work, "full", fresh=True, unit_tests=args.unit_tests)
     if not record_build(result, work, "full", lines, full):
         return result
 
     print("== extra day + incremental dbt build", flush=True)
     extra = generate_extra_day(size, args, work, result)
     extra_lines = extra["lines"] - extra["blank_lines"]
-    incremental = run_dbt(work, "incremental", fresh=False)
+    incremental = run_dbt(work, "incremental", fresh=False, unit_tests=args.unit_tests)
     record_build(result, work, "incremental", extra_lines, incremental)
     if args.otlp:
         bench_otlp(size, args, work, result)
@@ -466,7 +475,7 @@ def bench_otlp(size: int, args: argparse.Namespace, work: Path, result: SizeResu
     summary = generate(size, args, otlp_work, result, ["--otlp-share", "1"], "base days, OTLP")
     print(f"  {summary['otlp']['records']:,} log records", flush=True)
     print("== full dbt build of the OTLP files", flush=True)
-    full = run_dbt(otlp_work, "full", fresh=True, otlp=True)
+    full = run_dbt(otlp_work, "full", fresh=True, unit_tests=args.unit_tests, otlp=True)
     record_build(
         result, otlp_work, "full", summary["otlp"]["records"], full, step="full build, OTLP"
     )
@@ -506,7 +515,7 @@ def bench_large_file(events: int, args: argparse.Namespace) -> SizeResult:
     note = f"{mib:,.1f} MiB gzip" if mib < 10 else f"{mib:,.0f} MiB gzip"
     print(f"  {path.name}: {note}", flush=True)
     print("== full dbt build of the one file", flush=True)
-    full = run_dbt(work, "full", fresh=True)
+    full = run_dbt(work, "full", fresh=True, unit_tests=args.unit_tests)
     record_build(result, work, "full", summary["lines"] - summary["blank_lines"], full, note)
     if not args.keep_data:
         shutil.rmtree(work, ignore_errors=True)
@@ -648,7 +657,7 @@ def checks(results: list[SizeResult]) -> list[str]:
     return out
 
 
-def machine() -> list[tuple[str, str]]:
+def machine(unit_tests: bool) -> list[tuple[str, str]]:
     def meminfo() -> str:
         for line in Path("/proc/meminfo").read_text().splitlines():
             if line.startswith("MemTotal:"):
@@ -697,6 +706,7 @@ def machine() -> list[tuple[str, str]]:
             ),
         ),
         ("commit", commit),
+        ("each build", f"`dbt {' '.join(dbt_build_args(unit_tests))}`"),
     ]
 
 
@@ -730,7 +740,7 @@ def report(results: list[SizeResult], args: argparse.Namespace, started: datetim
         "",
         "## Machine",
         "",
-        markdown_table(["what", "value"], [[k, v] for k, v in machine()]),
+        markdown_table(["what", "value"], [[k, v] for k, v in machine(args.unit_tests)]),
         "",
         "## Results",
         "",
@@ -806,6 +816,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_false",
         help="skip the OTLP row (the same events as OTLP/JSON log files, full build), which runs"
         " unless this is given (run it: %(default)s)",
+    )
+    add(
+        "--unit-tests",
+        action="store_true",
+        help="run the dbt unit tests in every build too (the nightly job, `make build`, leaves"
+        " them out; earlier rounds of results.md ran them)",
     )
     add(
         "--memory-limit",

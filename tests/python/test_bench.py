@@ -98,6 +98,8 @@ def test_reports_machine_targets_and_generation(tiny_run: tuple) -> None:
     machine = dict((row["what"], row["value"]) for row in table_rows(section(text, "Machine")))
     assert {"CPUs (nproc)", "CPU model", "memory", "Python", "DuckDB", "commit"} <= set(machine)
     assert int(machine["CPUs (nproc)"]) >= 1
+    # Each build is the nightly job's: no dbt unit tests (their rows are fixed, not the data's).
+    assert machine["each build"] == "`dbt build --exclude-resource-type unit_test`"
     targets = section(text, "Targets")
     for target in ("the floor", "of the full build", "peak memory", "on OTLP"):
         line = next(line for line in targets.splitlines() if target in line)
@@ -115,6 +117,7 @@ def test_reports_machine_targets_and_generation(tiny_run: tuple) -> None:
     assert "2,000 events, full build, OTLP:" in profiles
     assert "3,000 events in one file, full build:" in profiles
     assert re.search(r"nodes run in [\d.]+s .* \d+ models [\d.]+s", profiles)
+    assert "unit_test" not in profiles
 
 
 def test_work_files_removed_without_keep_data(tiny_run: tuple) -> None:
