@@ -6,7 +6,8 @@ they never see a half-built warehouse. Both outputs are written completely under
 next to their final place, then swapped in with one atomic rename each:
 
 - WORKBENCH_SERVING_PATH (default warehouse/serving.duckdb): every table of schema `marts`, and
-  nothing else, with its column types, constraints (primary keys included) and the table and
+  nothing else, with its column types, constraints, primary key (which the build lists in
+  staging.mart_primary_keys but does not create: macros/primary_keys.sql) and the table and
   column comments dbt wrote from the model descriptions, checkpointed (no .wal beside it).
 - WORKBENCH_PARQUET_DIR (default warehouse/parquet): a symlink to a complete version folder
   `<parquet dir>-versions/<UTC time>-<pid>/<table>.parquet`; the previous version is kept because
@@ -162,37 +163,54 @@ def marts_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     ).fetchall()
 
 
-def primary_key(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    """The primary key columns of a mart in the build file ([] when it has none)."""
-    row = con.execute(
-        "select constraint_column_names from duckdb_constraints()"
-        " where database_name = 'build' and schema_name = ? and table_name = ?"
-        " and constraint_type = 'PRIMARY KEY'",
-        [SCHEMA, table],
-    ).fetchone()
-    return list(row[0]) if row else []
+def primary_keys(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """Each mart's primary key columns. The build writes them to staging.mart_primary_keys at its
+    end and creates its tables without them (macros/primary_keys.sql: an index the build never
+    reads costs seconds per mart); a build file from before that keeps them on its tables."""
+    listed = con.execute(
+        "select count(*) from duckdb_tables()"
+        " where database_name = 'build' and schema_name = 'staging'"
+        " and table_name = 'mart_primary_keys'"
+    ).fetchone()[0]
+    if listed:
+        rows = con.execute(
+            "select table_name, key_columns from build.staging.mart_primary_keys"
+        ).fetchall()
+    else:
+        rows = con.execute(
+            "select table_name, constraint_column_names from duckdb_constraints()"
+            " where database_name = 'build' and schema_name = ?"
+            " and constraint_type = 'PRIMARY KEY'",
+            [SCHEMA],
+        ).fetchall()
+    return {table: list(key) for table, key in rows}
 
 
-def copy_table(con: duckdb.DuckDBPyConnection, table: str, create_sql: str) -> None:
-    """Recreate the table with its contract's types and constraints (primary key included), copy
-    its rows, then its comments."""
+def copy_table(con: duckdb.DuckDBPyConnection, table: str, create_sql: str, key: list[str]) -> None:
+    """Recreate the table with its contract's types and constraints, copy its rows, add its
+    primary key (BI tools find their join keys through it), then its comments."""
     target = f"serving.{SCHEMA}.{ident(table)}"
     source = f"build.{SCHEMA}.{ident(table)}"
     try:
         con.execute(create_sql)  # `create table marts.x(...)`: resolves in serving, the default
     except duckdb.Error as error:
         log(f"{table}: cannot replay its create statement ({error}); copying the data only")
-        # A create-table-as keeps names and types only: BI tools find their join keys through
-        # the primary key, so it is added back.
+        # A create-table-as keeps names and types only; the key is added below all the same.
         con.execute(f"create table {target} as select * from {source}")
-        key = primary_key(con, table)
-        if key:
-            try:
-                con.execute(f"alter table {target} add primary key ({', '.join(map(ident, key))})")
-            except duckdb.Error as key_error:
-                log(f"{table}: cannot add its primary key {key} ({key_error})")
     else:
         con.execute(f"insert into {target} select * from {source}")
+    # After the rows: building the index once is cheaper than keeping it up to date row by row.
+    # A replayed statement of an older build file may carry the key already.
+    has_key = con.execute(
+        "select count(*) from duckdb_constraints() where database_name = 'serving'"
+        " and schema_name = ? and table_name = ? and constraint_type = 'PRIMARY KEY'",
+        [SCHEMA, table],
+    ).fetchone()[0]
+    if key and not has_key:
+        try:
+            con.execute(f"alter table {target} add primary key ({', '.join(map(ident, key))})")
+        except duckdb.Error as key_error:
+            log(f"{table}: cannot add its primary key {key} ({key_error})")
     copy_comments(con, table)
 
 
@@ -260,8 +278,9 @@ def build_new_version(paths: Paths, serving_temp: Path, version: Path) -> dict[s
         con.execute("use serving")
         con.execute(f"create schema {SCHEMA}")
         counts: dict[str, int] = {}
+        keys = primary_keys(con)
         for table, create_sql in tables:
-            copy_table(con, table, create_sql)
+            copy_table(con, table, create_sql, keys.get(table, []))
             counts[table] = con.execute(
                 f"select count(*) from serving.{SCHEMA}.{ident(table)}"
             ).fetchone()[0]
