@@ -1,6 +1,10 @@
+{{ config(materialized='view') }}
 -- One row per valid event that refers to a draft: every event type that can carry a draftId,
 -- plus every draft_created (anonymous ones with the draft id the linking gave them). This is
 -- the set of drafts fct_drafts has a row for, and the events it summarizes.
+-- A view: only int_drafts_summarized reads it, a few narrow columns at a time, so writing its
+-- 3.5M rows at 10M events (3.7 s every build) bought nothing (the view: 0.3 s, and no slower
+-- to read).
 -- noqa: disable=LT02
 -- (sqlfluff cannot place the indentation of SQL generated in Jinja loops; every other rule
 -- applies, and the generated shape is in target/compiled.)

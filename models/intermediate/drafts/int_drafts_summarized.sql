@@ -1,19 +1,14 @@
 -- One row per draft (after anonymous creations are linked): its creation, decisions, edits and
 -- template use, as docs/specification.md, 'Public tables' defines them for fct_drafts (everything
 -- but the runs).
+--
+-- The references are named in each step rather than once in an import CTE: DuckDB materializes a
+-- CTE that is read more than once, and this one is every event naming a draft, all columns.
+{%- set draft_references = ref('int_draft_references_unioned') %}
 with
 
 draft_creations as (
     select * from {{ ref('int_draft_creations_linked') }}
-),
-
-draft_references as (
-    select * from {{ ref('int_draft_references_unioned') }}
-),
-
-drafts as (
-    select distinct draft_id
-    from draft_references
 ),
 
 -- A draft can be created more than once (the same draftId sent twice, or one orphan id linked
@@ -56,7 +51,7 @@ references_ranked as (
             partition by draft_id
             order by occurred_at, source_file, line_number
         ) as reference_rank
-    from draft_references
+    from {{ draft_references }}
 ),
 
 first_references as (
@@ -78,8 +73,9 @@ draft_activity_counted as (
         count(
             case when event_name = 'workbench.draft_edited' and edit_type = 'template_insert' then 1 end
         ) as edits_template_insert,
-        count(case when event_name = 'workbench.template_inserted' then 1 end) as templates_inserted
-    from draft_references
+        count(case when event_name = 'workbench.template_inserted' then 1 end) as templates_inserted,
+        min(case when event_name = 'workbench.template_inserted' then occurred_at end) as first_template_inserted_at
+    from {{ draft_references }}
     group by draft_id
 ),
 
@@ -92,7 +88,7 @@ decisions_ranked as (
             partition by draft_id
             order by occurred_at desc, source_file desc, line_number desc
         ) as decision_rank
-    from draft_references
+    from {{ draft_references }}
     where event_name in ('workbench.draft_accepted', 'workbench.draft_rejected')
 ),
 
@@ -107,24 +103,9 @@ latest_decisions as (
     where decision_rank = 1
 ),
 
--- A template inserted after the draft was accepted did not shape the accepted workflow, so
--- only insertions at or before the first acceptance count (any, while never accepted).
-drafts_with_template_inserted_by_acceptance as (
-    select distinct draft_references.draft_id
-    from draft_references
-    inner join draft_activity_counted
-        on draft_references.draft_id = draft_activity_counted.draft_id
-    where
-        draft_references.event_name = 'workbench.template_inserted'
-        and (
-            draft_activity_counted.first_accepted_at is null
-            or draft_references.occurred_at <= draft_activity_counted.first_accepted_at
-        )
-),
-
 final as (
     select
-        drafts.draft_id,
+        draft_activity_counted.draft_id,
         coalesce(earliest_creations.draft_id_source, 'event') as draft_id_source,
         coalesce(earliest_creations.session_id, first_references.session_id) as session_id,
         earliest_creations.created_at,
@@ -140,27 +121,30 @@ final as (
         draft_activity_counted.edits_canvas,
         draft_activity_counted.edits_template_insert,
         draft_activity_counted.templates_inserted,
+        -- A template inserted after the draft was accepted did not shape the accepted workflow,
+        -- so only insertions at or before the first acceptance count (any, while never
+        -- accepted): there is one exactly when the first insertion is at or before it.
         (
             coalesce(earliest_creations.creation_source = 'template', false)
             or earliest_creations.creation_template_id is not null
-            or drafts_with_template_inserted_by_acceptance.draft_id is not null
+            or (draft_activity_counted.first_accepted_at is null and draft_activity_counted.templates_inserted > 0)
+            or coalesce(
+                draft_activity_counted.first_template_inserted_at <= draft_activity_counted.first_accepted_at, false
+            )
         ) as uses_template,
         case
             when
                 {{ ms_between('earliest_creations.created_at', 'draft_activity_counted.first_accepted_at') }} >= 0
                 then {{ ms_between('earliest_creations.created_at', 'draft_activity_counted.first_accepted_at') }}
         end as time_to_accept_ms
-    from drafts
+    -- One row per draft id among the references (draft_created ones included).
+    from draft_activity_counted
     left join earliest_creations
-        on drafts.draft_id = earliest_creations.draft_id
+        on draft_activity_counted.draft_id = earliest_creations.draft_id
     left join first_references
-        on drafts.draft_id = first_references.draft_id
-    left join draft_activity_counted
-        on drafts.draft_id = draft_activity_counted.draft_id
+        on draft_activity_counted.draft_id = first_references.draft_id
     left join latest_decisions
-        on drafts.draft_id = latest_decisions.draft_id
-    left join drafts_with_template_inserted_by_acceptance
-        on drafts.draft_id = drafts_with_template_inserted_by_acceptance.draft_id
+        on draft_activity_counted.draft_id = latest_decisions.draft_id
 )
 
 select * from final
