@@ -172,17 +172,19 @@ def primary_keys(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
         " where database_name = 'build' and schema_name = 'staging'"
         " and table_name = 'mart_primary_keys'"
     ).fetchone()[0]
-    if listed:
-        rows = con.execute(
-            "select table_name, key_columns from build.staging.mart_primary_keys"
-        ).fetchall()
-    else:
-        rows = con.execute(
-            "select table_name, constraint_column_names from duckdb_constraints()"
-            " where database_name = 'build' and schema_name = ?"
-            " and constraint_type = 'PRIMARY KEY'",
-            [SCHEMA],
-        ).fetchall()
+    if not listed:
+        return indexed_keys(con, "build")
+    rows = con.execute("select table_name, key_columns from build.staging.mart_primary_keys")
+    return {table: list(key) for table, key in rows.fetchall()}
+
+
+def indexed_keys(con: duckdb.DuckDBPyConnection, database: str) -> dict[str, list[str]]:
+    """The primary key columns of each table of schema marts that has one, in that database."""
+    rows = con.execute(
+        "select table_name, constraint_column_names from duckdb_constraints()"
+        " where database_name = ? and schema_name = ? and constraint_type = 'PRIMARY KEY'",
+        [database, SCHEMA],
+    ).fetchall()
     return {table: list(key) for table, key in rows}
 
 
@@ -201,12 +203,7 @@ def copy_table(con: duckdb.DuckDBPyConnection, table: str, create_sql: str, key:
         con.execute(f"insert into {target} select * from {source}")
     # After the rows: building the index once is cheaper than keeping it up to date row by row.
     # A replayed statement of an older build file may carry the key already.
-    has_key = con.execute(
-        "select count(*) from duckdb_constraints() where database_name = 'serving'"
-        " and schema_name = ? and table_name = ? and constraint_type = 'PRIMARY KEY'",
-        [SCHEMA, table],
-    ).fetchone()[0]
-    if key and not has_key:
+    if key and table not in indexed_keys(con, "serving"):
         try:
             con.execute(f"alter table {target} add primary key ({', '.join(map(ident, key))})")
         except duckdb.Error as key_error:
