@@ -127,8 +127,8 @@
 {%- endmacro %}
 
 {#- a group's non-null values as a list (array), in no particular order. Not dbt's `listagg`,
-    which joins them into one delimited string: the privacy denylist is matched against every
-    key of every line (denylisted_keys), and splitting that string back into a list on each line
+    which joins them into one delimited string: each event's planned keys are matched against
+    every key of every line (unplanned_keys), and splitting that string back into a list on each line
     roughly doubled the cost of the match (DuckDB, one thread, 2 million five-key lines: 2.7 s
     with the list, 4.9 s splitting the string), while matching inside the string is slower still
     and inexact for a key that contains the delimiter. -#}
@@ -142,4 +142,41 @@
 
 {% macro spark__list_agg(value_expr) -%}
     collect_list({{ value_expr }})
+{%- endmacro %}
+
+{#- `value` (a Jinja string) as a SQL string literal whose value is exactly `value`, backslashes
+    included, so a regex built at compile time reaches the engine as written. -#}
+{% macro string_literal(value) -%}
+    {{ return(adapter.dispatch('string_literal', 'workbench')(value)) }}
+{%- endmacro %}
+
+{% macro duckdb__string_literal(value) -%}
+    '{{ value | replace("'", "''") }}'
+{%- endmacro %}
+
+{% macro spark__string_literal(value) -%}
+    {#- A raw literal: Spark's ordinary literals read `\\` as one backslash. A raw literal cannot
+        hold a quote, so a value with one stops the build instead of changing its meaning. -#}
+    {%- if "'" in value -%}
+        {{ exceptions.raise_compiler_error("No Spark raw string literal can hold a quote: " ~ value) }}
+    {%- endif -%}
+    r'{{ value }}'
+{%- endmacro %}
+
+{#- `values` (Jinja strings) as a SQL list (array) literal of strings. -#}
+{% macro string_list_literal(values) -%}
+    {{ return(adapter.dispatch('string_list_literal', 'workbench')(values)) }}
+{%- endmacro %}
+
+{% macro duckdb__string_list_literal(values) -%}
+    [{% for value in values %}{{ string_literal(value) }}{{ ", " if not loop.last }}{% endfor %}]
+{%- endmacro %}
+
+{% macro spark__string_list_literal(values) -%}
+    {#- array() of no elements is array<void>: typed, so it still compares with strings. -#}
+    {%- if values -%}
+        array({% for value in values %}{{ string_literal(value) }}{{ ", " if not loop.last }}{% endfor %})
+    {%- else -%}
+        cast(array() as array<string>)
+    {%- endif -%}
 {%- endmacro %}

@@ -24,6 +24,7 @@
 -- rule applies, and the generated shape is in target/compiled.)
 {%- set properties = taxonomy_properties() %}
 {%- set event_count = taxonomy_event_count(properties) %}
+{%- set denylist = privacy_denylist() %}
 with
 
 lines as (
@@ -38,20 +39,6 @@ taxonomy_events as (
         {{ list_agg('property_key') }} as planned_keys
     from {{ ref('event_taxonomy') }}
     group by event_name
-),
-
-privacy_denylist as (
-    select * from {{ ref('privacy_denylist') }}
-),
-
--- The forbidden keys as one lower-case list (for the keys of kept lines, whose escapes the parse
--- decoded) and as one regex alternation that also matches them written with JSON escapes (for
--- redacting the raw text of quarantined lines).
-denylist as (
-    select
-        {{ list_agg('lower(property_key)') }} as keys,
-        {{ listagg(json_escapable_regex('property_key'), "'|'") }} as keys_alternation
-    from privacy_denylist
 ),
 
 named as (
@@ -226,14 +213,15 @@ summarized as (
         {{ sorted_join(issues, ';') }} as property_issues,
         {{ sorted_join(findings, ';') }} as property_privacy_findings,
         case
-            when verdicts.line_reason is null then {{ denylisted_keys('verdicts.json_keys', 'denylist.keys') }}
+            when verdicts.line_reason is null
+                then {{ denylisted_keys('verdicts.json_keys', string_list_literal(denylist['keys'])) }}
         end as denylisted_keys,
         -- Keys the event's taxonomy entry does not name (a new field, a typo such as sessionID):
         -- named, never with their values; an e-mail address written as a key is redacted.
         case
             when verdicts.line_reason is null
                 then {{ redact_emails(
-                    unplanned_keys('verdicts.json_keys', 'verdicts.planned_keys', 'denylist.keys'),
+                    unplanned_keys('verdicts.json_keys', 'verdicts.planned_keys', string_list_literal(denylist['keys'])),
                     '[REDACTED_EMAIL]'
                 ) }}
         end as unplanned_keys,
@@ -261,10 +249,8 @@ summarized as (
                 ), '')
             {%- endfor %}
             end
-        end as property_states,
-        denylist.keys_alternation
+        end as property_states
     from verdicts
-    cross join denylist
 ),
 
 new_lines as (
@@ -273,9 +259,11 @@ new_lines as (
         line_number,
         {{ record_metadata_columns() }},
         -- Only a quarantined line keeps its text, and that with no forbidden value and no e-mail
-        -- address; a valid line's forbidden keys and values are stored nowhere.
+        -- address; a valid line's forbidden keys and values are stored nowhere. The forbidden keys
+        -- are constants (macros/taxonomy.sql, privacy_denylist), so the regex is compiled once.
         case
-            when reasons is not null then {{ redact_raw_text('raw_line', 'keys_alternation') }}
+            when reasons is not null
+                then {{ redact_raw_text('raw_line', string_literal(denylist['keys_alternation'])) }}
         end as raw_line,
         event_name,
         reasons,
