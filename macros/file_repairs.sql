@@ -43,7 +43,7 @@
 {% endmacro %}
 
 {% macro sql_string_list(values) -%}
-    ({%- for value in values -%}'{{ value | replace("'", "''") }}'{{ ", " if not loop.last }}{%- endfor -%})
+    ({%- for value in values -%}{{ string_literal(value) }}{{ ", " if not loop.last }}{%- endfor -%})
 {%- endmacro %}
 
 {% macro repair_files() %}
