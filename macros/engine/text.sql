@@ -173,7 +173,7 @@
 {%- endmacro %}
 
 {% macro spark__string_list_literal(values) -%}
-    {#- array() of no elements is array<void>: typed, so it still compares with strings. -#}
+    {#- array() of no elements is an array<void>, which list functions do not match with strings: cast it. -#}
     {%- if values -%}
         array({% for value in values %}{{ string_literal(value) }}{{ ", " if not loop.last }}{% endfor %})
     {%- else -%}
