@@ -42,16 +42,22 @@ earliest_creations as (
     where creation_rank = 1
 ),
 
--- The session of a draft nobody saw created is the session of the first event naming it.
+-- The session of a draft nobody saw created is the session of the first event naming it. Only
+-- those drafts' events are ranked: a creation always has a session (sessionId is required), so
+-- every other draft takes its creation's. At 10M events that is a few thousand of 3.5M
+-- references, and the model takes about 1 s less.
 references_ranked as (
     select
-        draft_id,
-        session_id,
+        draft_references.draft_id,
+        draft_references.session_id,
         row_number() over (
-            partition by draft_id
-            order by occurred_at, source_file, line_number
+            partition by draft_references.draft_id
+            order by draft_references.occurred_at, draft_references.source_file, draft_references.line_number
         ) as reference_rank
-    from {{ draft_references }}
+    from {{ draft_references }} as draft_references
+    left join draft_creations
+        on draft_references.draft_id = draft_creations.draft_id
+    where draft_creations.draft_id is null
 ),
 
 first_references as (
