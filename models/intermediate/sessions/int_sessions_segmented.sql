@@ -22,13 +22,16 @@ events as (
     where {{ in_touched_sessions() }}
 ),
 
+-- Ordered by time alone: events at one instant are 0 ms apart whichever comes first, so no
+-- tie-break can change a gap, and sorting on the timestamp only halved this model's time at 10M
+-- events (4.7 s to 2.5 s).
 events_with_previous as (
     select
         session_id,
         occurred_at,
         lag(occurred_at) over (
             partition by session_id
-            order by occurred_at, source_file, line_number
+            order by occurred_at
         ) as previous_occurred_at
     from events
 ),
