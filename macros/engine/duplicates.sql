@@ -52,6 +52,15 @@
             "select count(*) from (select 1 from " ~ this ~ " where _batch_at <> " ~ batch_at() ~ " limit 1)"
         ).columns[0].values()[0] -%}
     {%- endif -%}
+    {#- Each copy's event id and position; both ways read them so. -#}
+    {%- set copy_rows -%}
+            select
+                lines.event_id,
+                lines.source_file,
+                lines.line_number,
+                coalesce(lines.record_number, 0) as record_number
+            from {{ this }} as lines
+    {%- endset %}
     update {{ this }} as lines
     set
         is_duplicate = ranked.is_later_copy,
@@ -68,12 +77,7 @@
         ),
 
         copies as (
-            select
-                lines.event_id,
-                lines.source_file,
-                lines.line_number,
-                coalesce(lines.record_number, 0) as record_number
-            from {{ this }} as lines
+            {{ copy_rows }}
             semi join repeated_ids
                 on lines.event_id = repeated_ids.event_id
             where lines.is_valid
@@ -86,12 +90,7 @@
         ),
 
         touched_copies as (
-            select
-                lines.event_id,
-                lines.source_file,
-                lines.line_number,
-                coalesce(lines.record_number, 0) as record_number
-            from {{ this }} as lines
+            {{ copy_rows }}
             inner join touched_ids
                 on lines.event_id = touched_ids.event_id
             where lines.is_valid
