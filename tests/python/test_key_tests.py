@@ -1,0 +1,67 @@
+"""The key test for keys of several columns (tests/generic/unique_combination_of_columns.sql) finds
+what it must. It groups by a hash of the key first, so a duplicated key and a key with a null are
+planted in a built mart, and the test is run against it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+from conftest import DBT, ROOT, Build
+
+SELECT = "fct_chat_turns,test_name:unique_combination_of_columns"
+
+
+def run_key_test(db_path: Path, work: Path) -> dict:
+    """The one key test's result in run_results.json: status and number of failing rows."""
+    env = {
+        **os.environ,
+        "WORKBENCH_DB_PATH": str(db_path),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    args = [
+        str(DBT),
+        "test",
+        "--select",
+        SELECT,
+        "--target-path",
+        str(work / "target"),
+        "--log-path",
+        str(work / "logs"),
+        "--vars",
+        json.dumps({"test_every_row": True}),
+    ]
+    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    results = json.loads((work / "target" / "run_results.json").read_text())["results"]
+    tests = [r for r in results if r["unique_id"].startswith("test.")]
+    assert len(tests) == 1, done.stdout + done.stderr
+    return {
+        "returncode": done.returncode,
+        "status": tests[0]["status"],
+        "failures": tests[0]["failures"],
+    }
+
+
+def test_key_test_fails_on_a_duplicated_key_and_on_a_null(
+    sample_build: Build, tmp_path: Path
+) -> None:
+    db_path = tmp_path / "warehouse.duckdb"
+    shutil.copy(sample_build.db_path, db_path)
+
+    assert run_key_test(db_path, tmp_path) == {"returncode": 0, "status": "pass", "failures": 0}
+
+    with duckdb.connect(str(db_path)) as con:
+        # A second row for an existing (session_id, turn_number), and a turn with no number.
+        con.execute("insert into marts.fct_chat_turns select * from marts.fct_chat_turns limit 1")
+        con.execute(
+            "insert into marts.fct_chat_turns"
+            " select * replace (cast(null as bigint) as turn_number, turn_id || '-x' as turn_id)"
+            " from marts.fct_chat_turns limit 1"
+        )
+
+    # One failing row for the duplicated key, one for the key with a null.
+    assert run_key_test(db_path, tmp_path) == {"returncode": 1, "status": "fail", "failures": 2}
