@@ -61,3 +61,73 @@
         )
     {%- endif -%}
 {%- endmacro %}
+
+{#- The events whose draftId can make an id an orphan, which an anonymous creation of the same
+    session may be paired with (int_draft_creations_linked); runs, tools, suggestions and
+    approvals naming an id do not (docs/specification.md, fct_drafts, lists the four). -#}
+{% macro orphan_candidate_events() -%}
+    {{ return(['draft_accepted', 'draft_rejected', 'draft_edited', 'template_inserted']) }}
+{%- endmacro %}
+
+{#- The drafts whose summary (int_drafts_summarized) an incremental build computes again, as a
+    `select draft_id`, or none on a full build. Called by the model and by its pre-hook, which
+    deletes their rows first, so that a draft no event names any more (`unlinked:<event_id>` once
+    its creation is paired) leaves no row behind. It reads nothing the pre-hook deletes, so both
+    get the same drafts. A draft is summarized again when:
+    - an event naming it was written since the model's last build (a new event, the new kept copy
+      of a re-decided one, or a creation int_draft_creations_linked paired again);
+    - a line naming it was judged or re-decided since: a copy demoted by a later file keeps its
+      values, so the draft it no longer names is found here;
+    - a creation paired again was its own draft (`unlinked:<event_id>`), or it is an orphan
+      candidate (the only ids a pairing can take) in a session whose creations were paired again,
+      or that new or re-decided lines touched: the pairing may have moved away from it. -#}
+{% macro drafts_to_summarize() -%}
+    {%- set references = ref('int_draft_references_unioned') -%}
+    {%- set creations = ref('int_draft_creations_linked') -%}
+    {%- set validated_lines = ref('base_workbench__validated_lines') -%}
+    {%- set watermark = incremental_watermark() -%}
+    {%- if watermark is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set sql -%}
+    select named.draft_id
+    from {{ references }} as named
+    where named._batch_at > {{ watermark }}
+    union
+    select judged.draft_id
+    from {{ validated_lines }} as judged
+    where judged.is_valid and judged._batch_at > {{ watermark }} and judged.draft_id is not null
+    union
+    select 'unlinked:' || paired.event_id
+    from {{ creations }} as paired
+    where paired._batch_at > {{ watermark }}
+    union
+    select candidate.draft_id
+    from {{ references }} as candidate
+    where
+        candidate.event_name in (
+            {%- for event in orphan_candidate_events() %}
+            'workbench.{{ event }}'{{ ',' if not loop.last }}
+            {%- endfor %}
+        )
+        and candidate.session_id in (
+            select paired.session_id
+            from {{ creations }} as paired
+            where paired._batch_at > {{ watermark }}
+            union
+            select touched.session_id
+            from {{ validated_lines }} as touched
+            where touched.is_valid and touched._batch_at > {{ watermark }}
+        )
+    {%- endset -%}
+    {{ return(sql) }}
+{%- endmacro %}
+
+{#- int_drafts_summarized's pre-hook: on an incremental build, delete the rows of the drafts the
+    build summarizes again (drafts_to_summarize); the model then inserts those that still exist. -#}
+{% macro delete_drafts_to_summarize() -%}
+    {%- set drafts = drafts_to_summarize() if execute else none -%}
+    {%- if drafts is not none -%}
+        delete from {{ this }} where draft_id in ({{ drafts }})
+    {%- endif -%}
+{%- endmacro %}

@@ -5,8 +5,11 @@ batch the same warehouse is built incrementally, and a fresh one from scratch ov
 every public table must be equal row for row. The batches cover: late events for old sessions, a
 session spanning batches, cross-batch duplicates (by eventId and by identical line), a late file
 that sorts before an already loaded one and so takes over as the kept copy of an event, an
-anonymous creation whose orphan id (and its acceptance) only arrive later, an approval completed
-in a later batch, a chat message whose suggestion arrives later, and other-channel CSV rows.
+anonymous creation whose orphan id (and its acceptance) only arrive later, an anonymous creation
+that loses its orphan id to a creation in another session carrying it, one paired again with a
+late orphan used earlier, a late copy that moves a draft's only event to another draft, an
+approval completed in a later batch, a chat message whose suggestion arrives later, and
+other-channel CSV rows.
 """
 
 from __future__ import annotations
@@ -56,11 +59,24 @@ def batches() -> list[dict[str, list[str]]]:
                      draftId="d-b1"),  # resend of b02 by eventId
                 line("late-2", "template_suggested", "s-b", "2026-03-01T23:50:30Z",
                      templateId="tpl-9", accepted=True),
+                # s-d: an anonymous creation paired with the orphan d-x
+                line("d01", "draft_created", "s-d", "2026-03-01T12:00:00Z", source="chat"),
+                line("d02", "draft_accepted", "s-d", "2026-03-01T12:05:00Z", draftId="d-x"),
+                # s-f: an anonymous creation paired with the orphan d-f2
+                line("f01", "draft_created", "s-f", "2026-03-01T10:00:00Z", source="chat"),
+                line("f02", "draft_edited", "s-f", "2026-03-01T10:30:00Z", draftId="d-f2",
+                     editType="chat"),
+                # s-g: the one event of draft d-g1 (a late copy will name d-g2 instead)
+                line("g01", "draft_edited", "s-g", "2026-03-01T11:00:00Z", draftId="d-g1",
+                     editType="chat"),
             ],
         },
         {  # batch 3: a late file that sorts first, acceptance of the late orphan, more events
             "date=2026-02-27/part-0009.jsonl": [
                 resent_a05,  # same eventId as a05, different content: now the kept copy
+                # a copy of g01 naming another draft, kept from now on: d-g1 has no event left
+                line("g01", "draft_edited", "s-g", "2026-03-01T11:00:00Z", draftId="d-g2",
+                     editType="chat"),
                 line("late-3", "draft_accepted", "s-a", "2026-02-28T09:45:00Z",
                      draftId="d-late-orphan"),
                 line("late-4", "approval_completed", "s-c", "2026-03-02T11:00:00Z",
@@ -68,6 +84,13 @@ def batches() -> list[dict[str, list[str]]]:
                 line("late-5", "chat_message_sent", "s-c", "2026-03-02T10:02:00Z",
                      messageLength=3),
                 "{\"event\":\"workbench.session_started\"",  # truncated
+                # a creation in another session carries d-x: no orphan in s-d any more
+                line("e01", "draft_created", "s-e", "2026-03-02T08:00:00Z", source="blank",
+                     draftId="d-x"),
+                # a late orphan of s-f, used before d-f2: f01 is paired with it now, and d-f2,
+                # which no new line names, is a draft nobody saw created
+                line("f03", "draft_edited", "s-f", "2026-03-01T10:10:00Z", draftId="d-f1",
+                     editType="canvas"),
             ],
         },
     ]  # fmt: skip
@@ -128,7 +151,9 @@ def test_incremental_equals_full_refresh(tmp_path: Path) -> None:
             assert actual[name] == expected[name], f"batch {batch}: {name} differs"
 
     # The scenarios really happened: the late file's copy of a05 is the kept one, the late
-    # orphan linked the second anonymous creation, and the resends were dropped.
+    # orphan linked the second anonymous creation, d01 lost d-x to the creation that carries it
+    # (in a session no later line touched), f01 took the earlier orphan d-f1 from d-f2, the late
+    # copy of g01 left d-g1 without events, and the resends were dropped.
     assert incremental.query(
         "select creation_source, node_count from marts.fct_drafts where draft_id = 'd-a1'"
     ) == [("blank", 9)]
@@ -136,18 +161,31 @@ def test_incremental_equals_full_refresh(tmp_path: Path) -> None:
         "select draft_id_source, is_accepted from marts.fct_drafts where draft_id = 'd-late-orphan'"
     ) == [("linked", True)]
     assert incremental.query(
+        "select draft_id, draft_id_source, session_id, is_accepted from marts.fct_drafts"
+        " where draft_id in ('d-x', 'unlinked:d01') order by draft_id"
+    ) == [("d-x", "event", "s-e", True), ("unlinked:d01", "unlinked", "s-d", False)]
+    assert incremental.query(
+        "select draft_id, draft_id_source, created_at is not null from marts.fct_drafts"
+        " where draft_id like 'd-f%' order by draft_id"
+    ) == [("d-f1", "linked", True), ("d-f2", "event", False)]
+    assert incremental.query(
+        "select draft_id from marts.fct_drafts where draft_id like 'd-g%'"
+    ) == [("d-g2",)]
+    assert incremental.query(
         "select sum(duplicates_dropped) from audit.load_reconciliation"
         " where source_kind = 'raw_events'"
-    ) == [(3,)]
-    # The late copy of a05 took over, so the first-loaded one is now the conflicting later copy;
-    # the resend of b02 has the same content and is no conflict.
+    ) == [(4,)]
+    # The late copies of a05 and g01 took over, so the first-loaded ones are now the conflicting
+    # later copies; the resend of b02 has the same content and is no conflict.
     assert incremental.query(
         "select event_id, source_file, line_number, kept_source_file, kept_line_number,"
-        " differing_fields from audit.event_id_conflicts"
+        " differing_fields from audit.event_id_conflicts order by event_id"
     ) == [
         ("a05", str(raw / "events" / "date=2026-02-28" / "part-0000.jsonl"), 5,
          str(raw / "events" / "date=2026-02-27" / "part-0009.jsonl"), 1,
          "nodeCount;source;templateId;timestamp"),
+        ("g01", str(raw / "events" / "date=2026-03-01" / "part-0001.jsonl"), 20,
+         str(raw / "events" / "date=2026-02-27" / "part-0009.jsonl"), 2, "draftId"),
     ]  # fmt: skip
 
 

@@ -1,30 +1,40 @@
+{{ config(
+    materialized=incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='event_id',
+) }}
 -- One row per draft_created event with the draft it creates. A creation without a draftId is
 -- paired, within its session, with a draft id that later events use but no creation carries
 -- (docs/specification.md, 'Public tables', fct_drafts): the k-th anonymous creation takes the k-th
 -- such "orphan" id, but only when that id is first used at or after the creation, so a draft is
 -- never used before it exists. A creation left without a partner is its own draft, 'unlinked:' ||
 -- event_id.
+--
+-- Incremental by session: the pairing looks at one session, given the ids that creations carry
+-- anywhere. A build pairs again every creation of each session that new or re-decided lines
+-- touched, and of each session where an id that a new or re-decided creation carries was an
+-- orphan candidate (it may have been one and be one no more, or the other way round). Those rows
+-- are written again, stamped `_batch_at`, which is how int_drafts_summarized finds the drafts
+-- whose creations changed.
+{%- set candidate_events = orphan_candidate_events() %}
+-- noqa: disable=LT02
+-- (sqlfluff cannot place the indentation of SQL generated in Jinja loops and conditions; every
+-- other rule applies, and the generated shape is in target/compiled.)
+{%- set validated_lines = ref('base_workbench__validated_lines') %}
+{%- set watermark = incremental_watermark() %}
 with
 
 draft_created as (
     select * from {{ ref('stg_workbench__draft_created') }}
 ),
 
-draft_accepted as (
-    select * from {{ ref('stg_workbench__draft_accepted') }}
-),
+{#- Only these event types make an id an orphan (macros/incremental.sql). #}
+{%- for event in candidate_events %}
 
-draft_rejected as (
-    select * from {{ ref('stg_workbench__draft_rejected') }}
+{{ event }} as (
+    select * from {{ ref('stg_workbench__' ~ event) }}
 ),
-
-draft_edited as (
-    select * from {{ ref('stg_workbench__draft_edited') }}
-),
-
-template_inserted as (
-    select * from {{ ref('stg_workbench__template_inserted') }}
-),
+{%- endfor %}
 
 -- Ids that some creation carries, in any session, can never be orphans.
 carried_draft_ids as (
@@ -32,33 +42,57 @@ carried_draft_ids as (
     from draft_created
     where draft_id is not null
 ),
+{%- if watermark is not none %}
 
--- Only these four event types make an id an orphan; runs, tools, suggestions and approvals
--- referencing an id do not (the specification lists the four).
+-- What new or re-decided lines say (a copy demoted by a later file keeps its values and is
+-- stamped too, so the ids it no longer carries are here).
+lines_since_last_build as (
+    select
+        session_id,
+        event_name,
+        draft_id
+    from {{ validated_lines }}
+    where is_valid and _batch_at > {{ watermark }}
+),
+
+-- The ids that a creation among those lines carries, or carried before it was demoted.
+creation_ids_since_last_build as (
+    select draft_id
+    from lines_since_last_build
+    where event_name = 'workbench.draft_created' and draft_id is not null
+),
+
+sessions_to_pair as (
+    select session_id from lines_since_last_build
+    {%- for event in candidate_events %}
+    union
+    select session_id from {{ event }}
+    where draft_id in (select creation_ids_since_last_build.draft_id from creation_ids_since_last_build)
+    {%- endfor %}
+),
+{%- endif %}
+
 orphan_candidate_references as (
-    select
-        session_id,
-        draft_id,
-        occurred_at
-    from draft_accepted
+    {%- for event in candidate_events %}
+    {%- if not loop.first %}
     union all
+    {%- endif %}
     select
         session_id,
         draft_id,
         occurred_at
-    from draft_rejected
-    union all
-    select
-        session_id,
-        draft_id,
-        occurred_at
-    from draft_edited
-    union all
-    select
-        session_id,
-        draft_id,
-        occurred_at
-    from template_inserted
+    from {{ event }}
+    {%- if watermark is not none %}
+    where session_id in (select sessions_to_pair.session_id from sessions_to_pair)
+    {%- endif %}
+    {%- endfor %}
+),
+
+creations_to_pair as (
+    select * from draft_created
+    {%- if watermark is not none %}
+    where session_id in (select sessions_to_pair.session_id from sessions_to_pair)
+    {%- endif %}
 ),
 
 orphan_first_references as (
@@ -96,7 +130,7 @@ anonymous_creations_numbered as (
             partition by session_id
             order by occurred_at, source_file, line_number
         ) as creation_number
-    from draft_created
+    from creations_to_pair
     where draft_id is null
 ),
 
@@ -116,28 +150,31 @@ anonymous_creations_paired as (
 
 final as (
     select
-        draft_created.event_id,
+        creations_to_pair.event_id,
         case
-            when draft_created.draft_id is not null then draft_created.draft_id
+            when creations_to_pair.draft_id is not null then creations_to_pair.draft_id
             when anonymous_creations_paired.linked_draft_id is not null
                 then anonymous_creations_paired.linked_draft_id
-            else 'unlinked:' || draft_created.event_id
+            else 'unlinked:' || creations_to_pair.event_id
         end as draft_id,
         case
-            when draft_created.draft_id is not null then 'event'
+            when creations_to_pair.draft_id is not null then 'event'
             when anonymous_creations_paired.linked_draft_id is not null then 'linked'
             else 'unlinked'
         end as draft_id_source,
-        draft_created.session_id,
-        draft_created.occurred_at,
-        draft_created.source_file,
-        draft_created.line_number,
-        draft_created.source,
-        draft_created.template_id,
-        draft_created.node_count
-    from draft_created
+        creations_to_pair.session_id,
+        creations_to_pair.occurred_at,
+        creations_to_pair.source_file,
+        creations_to_pair.line_number,
+        creations_to_pair.source,
+        creations_to_pair.template_id,
+        creations_to_pair.node_count
+    from creations_to_pair
     left join anonymous_creations_paired
-        on draft_created.event_id = anonymous_creations_paired.event_id
+        on creations_to_pair.event_id = anonymous_creations_paired.event_id
 )
 
-select * from final
+select
+    *,
+    {{ batch_at() }} as _batch_at
+from final

@@ -62,6 +62,7 @@ references_unioned as (
         occurred_at,
         source_file,
         line_number,
+        _batch_at,
         cast(null as string) as edit_type
     from draft_creations
     {%- for event in referring_events %}
@@ -74,6 +75,7 @@ references_unioned as (
         occurred_at,
         source_file,
         line_number,
+        _batch_at,
         {% if event == 'draft_edited' -%}
             edit_type
         {%- else -%}
@@ -95,7 +97,8 @@ final as (
         occurred_at,
         source_file,
         line_number,
-        edit_type
+        edit_type,
+        _batch_at
     from references_unioned
 )
 

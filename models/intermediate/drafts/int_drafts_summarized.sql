@@ -1,14 +1,38 @@
+{{ config(
+    materialized=incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='draft_id',
+    pre_hook="{{ delete_drafts_to_summarize() }}",
+) }}
 -- One row per draft (after anonymous creations are linked): its creation, decisions, edits and
 -- template use, as docs/specification.md, 'Public tables' defines them for fct_drafts (everything
 -- but the runs).
 --
 -- The references are named in each step rather than once in an import CTE: DuckDB materializes a
 -- CTE that is read more than once, and this one is every event naming a draft, all columns.
+--
+-- Incremental by draft: a build summarizes again the drafts that new or re-decided lines, or a
+-- new pairing of anonymous creations, may have changed (macros/incremental.sql,
+-- drafts_to_summarize), from all their events; the pre-hook deletes those drafts' rows first.
+-- noqa: disable=LT02
+-- (sqlfluff cannot place the indentation of SQL generated in Jinja loops and conditions; every
+-- other rule applies, and the generated shape is in target/compiled.)
 {%- set draft_references = ref('int_draft_references_unioned') %}
+{%- set drafts = drafts_to_summarize() %}
+{%- set in_scope = 'draft_id in (select drafts_to_summarize.draft_id from drafts_to_summarize)' %}
 with
+{%- if drafts is not none %}
+
+drafts_to_summarize as (
+    {{ drafts }}
+),
+{%- endif %}
 
 draft_creations as (
     select * from {{ ref('int_draft_creations_linked') }}
+    {%- if drafts is not none %}
+    where {{ in_scope }}
+    {%- endif %}
 ),
 
 -- A draft can be created more than once (the same draftId sent twice, or one orphan id linked
@@ -57,7 +81,11 @@ references_ranked as (
     from {{ draft_references }} as draft_references
     left join draft_creations
         on draft_references.draft_id = draft_creations.draft_id
-    where draft_creations.draft_id is null
+    where
+        draft_creations.draft_id is null
+        {%- if drafts is not none %}
+        and draft_references.{{ in_scope }}
+        {%- endif %}
 ),
 
 first_references as (
@@ -82,6 +110,9 @@ draft_activity_counted as (
         count(case when event_name = 'workbench.template_inserted' then 1 end) as templates_inserted,
         min(case when event_name = 'workbench.template_inserted' then occurred_at end) as first_template_inserted_at
     from {{ draft_references }}
+    {%- if drafts is not none %}
+    where {{ in_scope }}
+    {%- endif %}
     group by draft_id
 ),
 
@@ -95,7 +126,11 @@ decisions_ranked as (
             order by occurred_at desc, source_file desc, line_number desc
         ) as decision_rank
     from {{ draft_references }}
-    where event_name in ('workbench.draft_accepted', 'workbench.draft_rejected')
+    where
+        event_name in ('workbench.draft_accepted', 'workbench.draft_rejected')
+        {%- if drafts is not none %}
+        and {{ in_scope }}
+        {%- endif %}
 ),
 
 latest_decisions as (
@@ -153,4 +188,7 @@ final as (
         on draft_activity_counted.draft_id = latest_decisions.draft_id
 )
 
-select * from final
+select
+    *,
+    {{ batch_at() }} as _batch_at
+from final
