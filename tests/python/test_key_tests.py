@@ -1,6 +1,6 @@
 """The key test for keys of several columns (tests/generic/unique_combination_of_columns.sql) finds
-what it must. It groups by a hash of the key first, so a duplicated key and a key with a null are
-planted in a built mart, and the test is run against it."""
+what it must: a duplicated key and a key with a null are planted in a built mart, and the test is
+run against it."""
 
 from __future__ import annotations
 
