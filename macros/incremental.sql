@@ -90,17 +90,34 @@
         {{ return(none) }}
     {%- endif -%}
     {%- set sql -%}
+    with
+
+    paired_again as (
+        select
+            event_id,
+            session_id
+        from {{ creations }}
+        where _batch_at > {{ watermark }}
+    ),
+
+    judged_again as (
+        select
+            session_id,
+            draft_id
+        from {{ validated_lines }}
+        where is_valid and _batch_at > {{ watermark }}
+    )
+
     select named.draft_id
     from {{ references }} as named
     where named._batch_at > {{ watermark }}
     union
-    select judged.draft_id
-    from {{ validated_lines }} as judged
-    where judged.is_valid and judged._batch_at > {{ watermark }} and judged.draft_id is not null
+    select judged_again.draft_id
+    from judged_again
+    where judged_again.draft_id is not null
     union
-    select 'unlinked:' || paired.event_id
-    from {{ creations }} as paired
-    where paired._batch_at > {{ watermark }}
+    select 'unlinked:' || paired_again.event_id
+    from paired_again
     union
     select candidate.draft_id
     from {{ references }} as candidate
@@ -111,13 +128,9 @@
             {%- endfor %}
         )
         and candidate.session_id in (
-            select paired.session_id
-            from {{ creations }} as paired
-            where paired._batch_at > {{ watermark }}
+            select paired_again.session_id from paired_again
             union
-            select touched.session_id
-            from {{ validated_lines }} as touched
-            where touched.is_valid and touched._batch_at > {{ watermark }}
+            select judged_again.session_id from judged_again
         )
     {%- endset -%}
     {{ return(sql) }}

@@ -5,40 +5,21 @@ run against it."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import duckdb
-from conftest import DBT, ROOT, Build
+from conftest import Build, run_dbt_build
 
 SELECT = "fct_chat_turns,test_name:unique_combination_of_columns"
 
 
 def run_key_test(db_path: Path, work: Path) -> dict:
     """The one key test's result in run_results.json: status and number of failing rows."""
-    env = {
-        **os.environ,
-        "WORKBENCH_DB_PATH": str(db_path),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    args = [
-        str(DBT),
-        "test",
-        "--select",
-        SELECT,
-        "--target-path",
-        str(work / "target"),
-        "--log-path",
-        str(work / "logs"),
-        "--vars",
-        json.dumps({"test_every_row": True}),
-    ]
-    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    done = run_dbt_build(work, {"test_every_row": True}, select=SELECT, db_path=db_path)
     results = json.loads((work / "target" / "run_results.json").read_text())["results"]
     tests = [r for r in results if r["unique_id"].startswith("test.")]
-    assert len(tests) == 1, done.stdout + done.stderr
+    assert len(tests) == 1, done.output
     return {
         "returncode": done.returncode,
         "status": tests[0]["status"],
@@ -52,7 +33,11 @@ def test_key_test_fails_on_a_duplicated_key_and_on_a_null(
     db_path = tmp_path / "warehouse.duckdb"
     shutil.copy(sample_build.db_path, db_path)
 
-    assert run_key_test(db_path, tmp_path) == {"returncode": 0, "status": "pass", "failures": 0}
+    assert run_key_test(db_path, tmp_path / "clean") == {
+        "returncode": 0,
+        "status": "pass",
+        "failures": 0,
+    }
 
     with duckdb.connect(str(db_path)) as con:
         # A second row for an existing (session_id, turn_number), and a turn with no number.
@@ -64,4 +49,8 @@ def test_key_test_fails_on_a_duplicated_key_and_on_a_null(
         )
 
     # One failing row for the duplicated key, one for the key with a null.
-    assert run_key_test(db_path, tmp_path) == {"returncode": 1, "status": "fail", "failures": 2}
+    assert run_key_test(db_path, tmp_path / "planted") == {
+        "returncode": 1,
+        "status": "fail",
+        "failures": 2,
+    }
