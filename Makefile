@@ -113,7 +113,7 @@ run: sample build
 # (the validation SQL is generated from them; every is_incremental() is false), then, after a
 # build of the small golden fixture, the models whose SQL differs on an incremental build.
 LINT_FIXTURE := tests/python/fixtures/golden
-INCREMENTAL_SQL = $$(grep -rlE 'is_incremental|incremental_watermark|is_new_since_last_build|in_touched_sessions|drafts_to_summarize' models)
+INCREMENTAL_SQL = $$(grep -rlE 'is_incremental|incremental_watermark|is_new_since_last_build|in_touched_sessions|named_since_last_build|drafts_to_summarize' models)
 lint: setup
 	$(BIN)/ruff check scripts bench tests models engines plugins
 	$(BIN)/ruff format --check scripts bench tests models engines plugins

@@ -22,7 +22,11 @@
 {% macro incremental_watermark() -%}
     {#- Unit tests build the model from fixtures, never incrementally (and have no `this`). -#}
     {%- if execute and model.resource_type == 'model' and is_incremental() -%}
-        {%- set newest = run_query("select max(_batch_at) from " ~ this).columns[0].values()[0] -%}
+        {%- if model.config.meta.get('stored_watermark') -%}
+            {%- set newest = stored_watermark() -%}
+        {%- else -%}
+            {%- set newest = run_query("select max(_batch_at) from " ~ this).columns[0].values()[0] -%}
+        {%- endif -%}
         {%- if newest is none -%}
             {{ return("cast('1900-01-01' as timestamp)") }}
         {%- else -%}
@@ -30,6 +34,52 @@
         {%- endif -%}
     {%- endif -%}
     {{ return(none) }}
+{%- endmacro %}
+
+{#- A public mart has the columns of its specification and no `_batch_at`. An incremental mart
+    (`meta: {stored_watermark: true}`) keeps its watermark in staging.mart_watermarks instead, one
+    row per model: the stamp of the build that last wrote it. Its post-hook (record_watermark)
+    writes that row in the transaction that writes the mart's rows, so a build that fails leaves
+    the older stamp, and the next build catches up from there. No row (a warehouse built before)
+    reads every upstream row once. -#}
+{% macro mart_watermarks() -%}
+    {{ return(api.Relation.create(database=target.database, schema='staging', identifier='mart_watermarks')) }}
+{%- endmacro %}
+
+{#- on-run-start (DuckDB): the table of the marts' watermarks, created here once, never by the
+    marts' post-hooks, which run in two threads at a time. -#}
+{% macro create_mart_watermarks() -%}
+    {%- if execute and target.type == 'duckdb' -%}
+        {%- do run_query("create schema if not exists " ~ target.database ~ ".staging") -%}
+        {%- do run_query(
+            "create table if not exists " ~ mart_watermarks()
+            ~ " (model_name varchar not null, batch_at timestamp not null)"
+        ) -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The mart's stored watermark, or none. The catalog is asked, not dbt's cache of relations,
+    which was read before the on-run-start hook created the table. (`dbt compile` runs no hook.) -#}
+{% macro stored_watermark() -%}
+    {%- set exists = run_query(
+        "select count(*) from information_schema.tables where table_catalog = '" ~ target.database
+        ~ "' and table_schema = 'staging' and table_name = 'mart_watermarks'"
+    ).columns[0].values()[0] -%}
+    {%- if not exists -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(run_query(
+        "select max(batch_at) from " ~ mart_watermarks() ~ " where model_name = '" ~ model.name ~ "'"
+    ).columns[0].values()[0]) }}
+{%- endmacro %}
+
+{#- Post-hook of an incremental mart: this build's stamp becomes its watermark. Nothing on an
+    engine that builds the marts whole (incremental_materialization). -#}
+{% macro record_watermark() -%}
+    {%- if target.type == 'duckdb' -%}
+        delete from {{ mart_watermarks() }} where model_name = '{{ model.name }}';
+        insert into {{ mart_watermarks() }} values ('{{ model.name }}', {{ batch_at() }})
+    {%- endif -%}
 {%- endmacro %}
 
 {#- `where` condition: the row is newer than this model's watermark (true on a full build). -#}
@@ -42,10 +92,11 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- `where` condition for session-scoped models (sessions, chat turns, approvals): the session is
-    one that new or re-decided lines touched since this model's last build, so all its events are
-    read again and its rows rebuilt whole. True on a full build. -#}
-{% macro in_touched_sessions(column='session_id') -%}
+{#- `where` condition: the row's `column` holds a value of `key` (a column of the verdicts) that
+    valid lines judged or re-decided since this model's last build carry, lines of `events` only
+    when given. The model then reads again every row with such a value and rebuilds its rows
+    whole. True on a full build. -#}
+{% macro named_since_last_build(key, column=none, events=none) -%}
     {#- ref() on every call, not only in the incremental branch: dbt parses a model with no
         watermark, so this is what records the dependency on the verdicts, and no model needs a
         hand-written `-- depends_on:` line. -#}
@@ -54,12 +105,43 @@
     {%- if watermark is none -%}
         true
     {%- else -%}
-        {{ column }} in (
-            select touched.session_id
+        {{ column or key }} in (
+            select touched.{{ key }}
             from {{ validated_lines }} as touched
-            where touched.is_valid and touched._batch_at > {{ watermark }}
+            where
+                touched.is_valid
+                and touched._batch_at > {{ watermark }}
+                {%- if events %}
+                and touched.event_name in (
+                    {%- for event in events %}
+                    'workbench.{{ event }}'{{ ',' if not loop.last }}
+                    {%- endfor %}
+                )
+                {%- endif %}
         )
     {%- endif -%}
+{%- endmacro %}
+
+{#- `where` condition for session-scoped models (sessions, chat turns, approvals): the session is
+    one that new or re-decided lines touched since this model's last build, so all its events are
+    read again and its rows rebuilt whole. True on a full build. -#}
+{% macro in_touched_sessions(column='session_id') -%}
+    {{ return(named_since_last_build('session_id', column)) }}
+{%- endmacro %}
+
+{#- Pre-hook of a model keyed by `key` and rebuilt per key value (named_since_last_build): on an
+    incremental build, delete the rows of every value it rebuilds first, so a value that no event
+    carries any more (a run whose only event was a copy another file took over) leaves no row
+    behind, as in a full rebuild. -#}
+{% macro delete_named_since_last_build(key, events=none) -%}
+    {%- if execute and incremental_watermark() is not none -%}
+        delete from {{ this }} where {{ named_since_last_build(key, events=events) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The events that make a workflow run (int_workflow_runs_summarized). -#}
+{% macro run_events() -%}
+    {{ return(['workflow_run_started', 'workflow_run_completed']) }}
 {%- endmacro %}
 
 {#- The events whose draftId can make an id an orphan, which an anonymous creation of the same

@@ -31,7 +31,8 @@
         {%- for node in graph.nodes.values()
             if node.resource_type == 'model'
             and node.config.materialized == 'incremental'
-            and node.config.full_refresh is not false -%}
+            and node.config.full_refresh is not false
+            and not node.config.meta.get('stored_watermark') -%}
             {%- do names.append("('" ~ node.schema ~ "', '" ~ node.alias ~ "')") -%}
         {%- endfor -%}
         {%- if names -%}

@@ -3,9 +3,10 @@
 
     On DuckDB a primary key is an index built row by row as the table is written, and written out
     again at commit: at 10M events, fct_chat_turns (2.4M rows) took 15.9 s to build with its key;
-    its query written to a table without one, 1.9 s. Every mart is rebuilt whole on every build,
-    incremental ones too, and nothing in the build reads those indexes; the unique and not_null
-    data tests on every key already check it. So the build file's tables are created without primary keys, and
+    its query written to a table without one, 1.9 s. Most marts are rebuilt whole on every
+    build, the incremental ones rewrite their touched sessions, and nothing in the build reads
+    those indexes; the unique and not_null data tests on every key already check it. So the
+    build file's tables are created without primary keys, and
     scripts/publish.py adds each mart's key to the serving file (where BI tools read it) after
     the rows are copied, which is cheaper than inserting into an indexed table. The keys travel
     in a small table the build writes at its end (record_primary_keys). -#}
@@ -39,7 +40,8 @@
 {% macro mart_primary_keys() -%}
     {%- set keys = [] -%}
     {%- for node in graph.nodes.values()
-        if node.resource_type == 'model' and node.schema == 'marts' and node.config.materialized == 'table' -%}
+        if node.resource_type == 'model' and node.schema == 'marts'
+        and node.config.materialized in ['table', 'incremental'] -%}
         {%- set key = [] -%}
         {%- for column in node.columns.values() -%}
             {%- if column.constraints | selectattr('type', 'equalto', 'primary_key') | list -%}

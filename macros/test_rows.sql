@@ -13,8 +13,10 @@
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
     {%- set tested = graph.nodes.get(model.get('attached_node') or '') if execute else none -%}
+    {#- An incremental mart has no `_batch_at` (its watermark is stored apart): tested whole. -#}
     {%- set by_batch = tested and (
-        tested.config.materialized == 'incremental' or tested.config.meta.get('tested_by_batch')
+        (tested.config.materialized == 'incremental' and not tested.config.meta.get('stored_watermark'))
+        or tested.config.meta.get('tested_by_batch')
     ) -%}
     {%- if by_batch and not var('test_every_row', false) -%}
         {%- set written = '_batch_at = (select max(_batch_at) from ' ~ relation ~ ')' -%}

@@ -8,7 +8,8 @@ that sorts before an already loaded one and so takes over as the kept copy of an
 anonymous creation whose orphan id (and its acceptance) only arrive later, an anonymous creation
 that loses its orphan id to a creation in another session carrying it, one paired again with a
 late orphan used earlier, a late copy that moves a draft's only event to another draft, an
-approval completed in a later batch, a chat message whose suggestion arrives later, and
+approval completed in a later batch, a chat message whose suggestion arrives later, a late copy
+that moves a run's only event to another run, a run completed in a later batch, and
 other-channel CSV rows.
 """
 
@@ -69,6 +70,12 @@ def batches() -> list[dict[str, list[str]]]:
                 # s-g: the one event of draft d-g1 (a late copy will name d-g2 instead)
                 line("g01", "draft_edited", "s-g", "2026-03-01T11:00:00Z", draftId="d-g1",
                      editType="chat"),
+                # s-h: the one event of run r-h1 (a late copy will name r-h2 instead), and a
+                # run r-h3 that completes in the next batch
+                line("h01", "workflow_run_started", "s-h", "2026-03-01T13:00:00Z",
+                     draftId="d-h", runId="r-h1"),
+                line("h03", "workflow_run_started", "s-h", "2026-03-01T13:10:00Z",
+                     draftId="d-h", runId="r-h3"),
             ],
         },
         {  # batch 3: a late file that sorts first, acceptance of the late orphan, more events
@@ -91,6 +98,11 @@ def batches() -> list[dict[str, list[str]]]:
                 # which no new line names, is a draft nobody saw created
                 line("f03", "draft_edited", "s-f", "2026-03-01T10:10:00Z", draftId="d-f1",
                      editType="canvas"),
+                # a copy of h01 naming another run: r-h1 has no event left
+                line("h01", "workflow_run_started", "s-h", "2026-03-01T13:00:00Z",
+                     draftId="d-h", runId="r-h2"),
+                line("h04", "workflow_run_completed", "s-h", "2026-03-01T13:12:00Z",
+                     runId="r-h3", status="failed"),
             ],
         },
     ]  # fmt: skip
@@ -153,7 +165,7 @@ def test_incremental_equals_full_refresh(tmp_path: Path) -> None:
     # The scenarios really happened: the late file's copy of a05 is the kept one, the late
     # orphan linked the second anonymous creation, d01 lost d-x to the creation that carries it
     # (in a session no later line touched), f01 took the earlier orphan d-f1 from d-f2, the late
-    # copy of g01 left d-g1 without events, and the resends were dropped.
+    # copies of g01 and h01 left d-g1 and r-h1 without events, and the resends were dropped.
     assert incremental.query(
         "select creation_source, node_count from marts.fct_drafts where draft_id = 'd-a1'"
     ) == [("blank", 9)]
@@ -172,11 +184,15 @@ def test_incremental_equals_full_refresh(tmp_path: Path) -> None:
         "select draft_id from marts.fct_drafts where draft_id like 'd-g%'"
     ) == [("d-g2",)]
     assert incremental.query(
+        "select run_id, status from marts.fct_workflow_runs"
+        " where run_id like 'r-h%' order by run_id"
+    ) == [("r-h2", "running"), ("r-h3", "failed")]
+    assert incremental.query(
         "select sum(duplicates_dropped) from audit.load_reconciliation"
         " where source_kind = 'raw_events'"
-    ) == [(4,)]
-    # The late copies of a05 and g01 took over, so the first-loaded ones are now the conflicting
-    # later copies; the resend of b02 has the same content and is no conflict.
+    ) == [(5,)]
+    # The late copies of a05, g01 and h01 took over, so the first-loaded ones are now the
+    # conflicting later copies; the resend of b02 has the same content and is no conflict.
     assert incremental.query(
         "select event_id, source_file, line_number, kept_source_file, kept_line_number,"
         " differing_fields from audit.event_id_conflicts order by event_id"
@@ -186,6 +202,8 @@ def test_incremental_equals_full_refresh(tmp_path: Path) -> None:
          "nodeCount;source;templateId;timestamp"),
         ("g01", str(raw / "events" / "date=2026-03-01" / "part-0001.jsonl"), 20,
          str(raw / "events" / "date=2026-02-27" / "part-0009.jsonl"), 2, "draftId"),
+        ("h01", str(raw / "events" / "date=2026-03-01" / "part-0001.jsonl"), 21,
+         str(raw / "events" / "date=2026-02-27" / "part-0009.jsonl"), 9, "runId"),
     ]  # fmt: skip
 
 

@@ -1,14 +1,26 @@
+{{ config(
+    materialized=incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='run_id',
+    pre_hook="{{ delete_named_since_last_build('run_id', run_events()) }}",
+) }}
 -- One row per workflow run: its earliest start and earliest completion (docs/specification.md,
 -- 'Public tables', fct_workflow_runs). A run whose start was never received still gets a row from
 -- its completion.
+-- Incremental by run: a build summarizes again, from all their events, the runs that lines judged
+-- or re-decided since its last build name (a copy demoted by a later file keeps its values, so
+-- the run it no longer names is found too); its pre-hook deletes their rows first, so a run that
+-- no event names any more disappears.
 with
 
 workflow_run_started as (
     select * from {{ ref('stg_workbench__workflow_run_started') }}
+    where {{ named_since_last_build('run_id', events=run_events()) }}
 ),
 
 workflow_run_completed as (
     select * from {{ ref('stg_workbench__workflow_run_completed') }}
+    where {{ named_since_last_build('run_id', events=run_events()) }}
 ),
 
 runs as (
@@ -97,4 +109,7 @@ final as (
         on runs.run_id = earliest_completions.run_id
 )
 
-select * from final
+select
+    *,
+    {{ batch_at() }} as _batch_at
+from final

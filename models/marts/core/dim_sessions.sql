@@ -1,8 +1,18 @@
+{{ config(
+    materialized=incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='session_id',
+    meta={'stored_watermark': true},
+    post_hook=["{{ record_watermark() }}"],
+) }}
 -- One row per workbench session (docs/specification.md, 'Public tables', marts.dim_sessions).
+-- Incremental by session: a build copies the sessions its summaries rewrote since this mart's
+-- last build (the watermark is stored apart: macros/incremental.sql, mart_watermarks).
 with
 
 sessions_summarized as (
     select * from {{ ref('int_sessions_summarized') }}
+    where {{ is_new_since_last_build() }}
 ),
 
 final as (

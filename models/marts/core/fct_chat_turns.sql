@@ -1,12 +1,26 @@
+{{ config(
+    materialized=incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='session_id',
+    meta={'stored_watermark': true},
+    post_hook=["{{ record_watermark() }}"],
+) }}
 -- One row per chat message (a turn), with the assistant activity that followed it in its session.
+-- Incremental by session: a build rewrites the sessions whose turns were numbered again since
+-- this mart's last build, from all their turns and events (the watermark is stored apart:
+-- macros/incremental.sql, mart_watermarks).
 with
 
 chat_turns as (
     select * from {{ ref('int_chat_turns_numbered') }}
+    where {{ is_new_since_last_build() }}
 ),
 
 turn_events as (
+    -- A session whose turns were numbered again had its events attributed again in the same
+    -- build or later (both rewrite a touched session whole), so these are all its events.
     select * from {{ ref('int_chat_turn_events_attributed') }}
+    where {{ is_new_since_last_build() }}
 ),
 
 events_per_turn as (
