@@ -9,8 +9,8 @@ anonymous creation whose orphan id (and its acceptance) only arrive later, an an
 that loses its orphan id to a creation in another session carrying it, one paired again with a
 late orphan used earlier, a late copy that moves a draft's only event to another draft, an
 approval completed in a later batch, a chat message whose suggestion arrives later, a late copy
-that moves a run's only event to another run, a run completed in a later batch, and
-other-channel CSV rows.
+that moves a run's only event to another run, a run completed in a later batch, a run whose
+draft takes a template later, and other-channel CSV rows.
 """
 
 from __future__ import annotations
@@ -76,6 +76,9 @@ def batches() -> list[dict[str, list[str]]]:
                      draftId="d-h", runId="r-h1"),
                 line("h03", "workflow_run_started", "s-h", "2026-03-01T13:10:00Z",
                      draftId="d-h", runId="r-h3"),
+                # a run of d-h5, whose draft gets a template in the next batch
+                line("h05", "workflow_run_started", "s-h", "2026-03-01T13:20:00Z",
+                     draftId="d-h5", runId="r-h5"),
             ],
         },
         {  # batch 3: a late file that sorts first, acceptance of the late orphan, more events
@@ -103,6 +106,9 @@ def batches() -> list[dict[str, list[str]]]:
                      draftId="d-h", runId="r-h2"),
                 line("h04", "workflow_run_completed", "s-h", "2026-03-01T13:12:00Z",
                      runId="r-h3", status="failed"),
+                # d-h5 now uses a template, and so does its run r-h5, which no line names
+                line("h06", "template_inserted", "s-h", "2026-03-01T13:25:00Z",
+                     draftId="d-h5", templateId="tpl-9"),
             ],
         },
     ]  # fmt: skip
@@ -184,9 +190,9 @@ def test_incremental_equals_full_refresh(tmp_path: Path) -> None:
         "select draft_id from marts.fct_drafts where draft_id like 'd-g%'"
     ) == [("d-g2",)]
     assert incremental.query(
-        "select run_id, status from marts.fct_workflow_runs"
+        "select run_id, status, uses_template from marts.fct_workflow_runs"
         " where run_id like 'r-h%' order by run_id"
-    ) == [("r-h2", "running"), ("r-h3", "failed")]
+    ) == [("r-h2", "running", False), ("r-h3", "failed", False), ("r-h5", "running", True)]
     assert incremental.query(
         "select sum(duplicates_dropped) from audit.load_reconciliation"
         " where source_kind = 'raw_events'"
