@@ -1,13 +1,7 @@
-{{ config(
-    materialized=incremental_materialization(),
-    incremental_strategy='delete+insert',
-    unique_key='session_id',
-    meta={'stored_watermark': true},
-    post_hook=["{{ record_watermark() }}"],
-) }}
+{{ config(materialized=incremental_materialization()) }}
 -- One row per workbench session (docs/specification.md, 'Public tables', marts.dim_sessions).
 -- Incremental by session: a build copies the sessions its summaries rewrote since this mart's
--- last build (the watermark is stored apart: macros/incremental.sql, mart_watermarks).
+-- last build (strategy, key and watermark: dbt_project.yml).
 with
 
 sessions_summarized as (

@@ -1,15 +1,9 @@
-{{ config(
-    materialized=incremental_materialization(),
-    incremental_strategy='delete+insert',
-    unique_key='session_id',
-    meta={'stored_watermark': true},
-    post_hook=["{{ record_watermark() }}"],
-) }}
+{{ config(materialized=incremental_materialization()) }}
 -- One row per approval request, completed or pending, plus one per completion that matched no
 -- request, so every approval_completed event is accounted for exactly once.
 -- Incremental by session: a build rewrites each session that new lines touched since this
--- mart's last build, from all its requests and completions (the watermark is stored apart:
--- macros/incremental.sql, mart_watermarks).
+-- mart's last build, from all its requests and completions (strategy, key and watermark:
+-- dbt_project.yml).
 with
 
 approval_requests as (

@@ -1,14 +1,8 @@
-{{ config(
-    materialized=incremental_materialization(),
-    incremental_strategy='delete+insert',
-    unique_key='session_id',
-    meta={'stored_watermark': true},
-    post_hook=["{{ record_watermark() }}"],
-) }}
+{{ config(materialized=incremental_materialization()) }}
 -- One row per chat message (a turn), with the assistant activity that followed it in its session.
 -- Incremental by session: a build rewrites the sessions whose turns were numbered again since
--- this mart's last build, from all their turns and events (the watermark is stored apart:
--- macros/incremental.sql, mart_watermarks).
+-- this mart's last build, from all their turns and events (strategy, key and watermark:
+-- dbt_project.yml).
 with
 
 chat_turns as (
