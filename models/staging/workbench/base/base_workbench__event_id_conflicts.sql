@@ -26,7 +26,6 @@
 -- (sqlfluff cannot place the indentation of SQL generated in Jinja loops and macros; every other
 -- rule applies, and the generated shape is in target/compiled.)
 {%- set properties = taxonomy_properties() %}
-{%- set watermark = incremental_watermark() %}
 {%- set validated_lines = ref('base_workbench__validated_lines') %}
 {#- What the narrow pass reads of each copy, the later ones and the kept ones alike. #}
 {%- set copy_columns = [
@@ -45,13 +44,7 @@ later_copies as (
     where
         is_valid
         and is_duplicate
-        {%- if watermark is not none %}
-            and event_id in (
-                select touched.event_id
-                from {{ validated_lines }} as touched
-                where touched.is_valid and touched._batch_at > {{ watermark }}
-            )
-        {%- endif %}
+        and {{ named_since_last_build('event_id') }}
 ),
 
 kept_copies as (
