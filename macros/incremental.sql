@@ -139,6 +139,24 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- Pre-hook of a typed event model (keyed by event_id, reading base_workbench__events): on an
+    incremental build, delete every event whose kept copy was written since the model's last
+    build, whatever its event is now. The model then inserts those of its own event, so an event
+    whose kept copy turned into another event (a conflicting late copy that sorts first) leaves no
+    row behind, as in a full rebuild; delete+insert alone replaces only the ids the new rows carry.
+    An event id never loses its kept copy (validity does not change), so a re-decided id is always
+    among the events written since. -#}
+{% macro delete_events_written_since_last_build() -%}
+    {%- set watermark = incremental_watermark() if execute else none -%}
+    {%- if watermark is not none -%}
+        delete from {{ this }} where event_id in (
+            select written.event_id
+            from {{ ref('base_workbench__events') }} as written
+            where written._batch_at > {{ watermark }}
+        )
+    {%- endif -%}
+{%- endmacro %}
+
 {#- The events that make a workflow run (int_workflow_runs_summarized). -#}
 {% macro run_events() -%}
     {{ return(['workflow_run_started', 'workflow_run_completed']) }}

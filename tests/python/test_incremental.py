@@ -10,7 +10,8 @@ that loses its orphan id to a creation in another session carrying it, one paire
 late orphan used earlier, a late copy that moves a draft's only event to another draft, an
 approval completed in a later batch, a chat message whose suggestion arrives later, a late copy
 that moves a run's only event to another run, a run completed in a later batch, a run whose
-draft takes a template later, and other-channel CSV rows.
+draft takes a template later, a late copy that moves a session's only event to another session,
+a late copy of a creation that is another event, and other-channel CSV rows.
 """
 
 from __future__ import annotations
@@ -79,6 +80,12 @@ def batches() -> list[dict[str, list[str]]]:
                 # a run of d-h5, whose draft gets a template in the next batch
                 line("h05", "workflow_run_started", "s-h", "2026-03-01T13:20:00Z",
                      draftId="d-h5", runId="r-h5"),
+                # s-i: a session of one chat message (a late copy will name s-j instead)
+                line("i01", "chat_message_sent", "s-i", "2026-03-01T14:00:00Z",
+                     messageLength=5),
+                # the creation of d-k (a late copy will be another event)
+                line("k01", "draft_created", "s-k", "2026-03-01T15:00:00Z", source="blank",
+                     draftId="d-k"),
             ],
         },
         {  # batch 3: a late file that sorts first, acceptance of the late orphan, more events
@@ -109,6 +116,11 @@ def batches() -> list[dict[str, list[str]]]:
                 # d-h5 now uses a template, and so does its run r-h5, which no line names
                 line("h06", "template_inserted", "s-h", "2026-03-01T13:25:00Z",
                      draftId="d-h5", templateId="tpl-9"),
+                # a copy of i01 in another session: s-i has no event left
+                line("i01", "chat_message_sent", "s-j", "2026-03-01T14:00:00Z",
+                     messageLength=5),
+                # a copy of k01 that is no creation: d-k has no event left
+                line("k01", "session_started", "s-k", "2026-03-01T15:00:00Z"),
             ],
         },
     ]  # fmt: skip
@@ -171,7 +183,8 @@ def test_incremental_equals_full_refresh(tmp_path: Path) -> None:
     # The scenarios really happened: the late file's copy of a05 is the kept one, the late
     # orphan linked the second anonymous creation, d01 lost d-x to the creation that carries it
     # (in a session no later line touched), f01 took the earlier orphan d-f1 from d-f2, the late
-    # copies of g01 and h01 left d-g1 and r-h1 without events, and the resends were dropped.
+    # copies of g01, h01, i01 and k01 left d-g1, r-h1, s-i and d-k without events, and the
+    # resends were dropped.
     assert incremental.query(
         "select creation_source, node_count from marts.fct_drafts where draft_id = 'd-a1'"
     ) == [("blank", 9)]
@@ -194,10 +207,20 @@ def test_incremental_equals_full_refresh(tmp_path: Path) -> None:
         " where run_id like 'r-h%' order by run_id"
     ) == [("r-h2", "running", False), ("r-h3", "failed", False), ("r-h5", "running", True)]
     assert incremental.query(
+        "select session_id, chat_messages from marts.dim_sessions"
+        " where session_id in ('s-i', 's-j') order by session_id"
+    ) == [("s-j", 1)]
+    assert incremental.query(
+        "select session_id from marts.fct_chat_turns where session_id in ('s-i', 's-j')"
+    ) == [("s-j",)]
+    assert incremental.query(
+        "select count(*) from marts.fct_drafts where draft_id in ('d-k', 'unlinked:k01')"
+    ) == [(0,)]
+    assert incremental.query(
         "select sum(duplicates_dropped) from audit.load_reconciliation"
         " where source_kind = 'raw_events'"
-    ) == [(5,)]
-    # The late copies of a05, g01 and h01 took over, so the first-loaded ones are now the
+    ) == [(7,)]
+    # The late copies of a05, g01, h01, i01 and k01 took over, so the first-loaded ones are now the
     # conflicting later copies; the resend of b02 has the same content and is no conflict.
     assert incremental.query(
         "select event_id, source_file, line_number, kept_source_file, kept_line_number,"
@@ -210,6 +233,10 @@ def test_incremental_equals_full_refresh(tmp_path: Path) -> None:
          str(raw / "events" / "date=2026-02-27" / "part-0009.jsonl"), 2, "draftId"),
         ("h01", str(raw / "events" / "date=2026-03-01" / "part-0001.jsonl"), 21,
          str(raw / "events" / "date=2026-02-27" / "part-0009.jsonl"), 9, "runId"),
+        ("i01", str(raw / "events" / "date=2026-03-01" / "part-0001.jsonl"), 24,
+         str(raw / "events" / "date=2026-02-27" / "part-0009.jsonl"), 12, "sessionId"),
+        ("k01", str(raw / "events" / "date=2026-03-01" / "part-0001.jsonl"), 25,
+         str(raw / "events" / "date=2026-02-27" / "part-0009.jsonl"), 13, "draftId;event;source"),
     ]  # fmt: skip
 
 

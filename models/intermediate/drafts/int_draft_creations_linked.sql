@@ -2,6 +2,7 @@
     materialized=incremental_materialization(),
     incremental_strategy='delete+insert',
     unique_key='event_id',
+    pre_hook="{{ delete_named_since_last_build('event_id') }}",
 ) }}
 -- One row per draft_created event with the draft it creates. A creation without a draftId is
 -- paired, within its session, with a draft id that later events use but no creation carries
@@ -15,7 +16,9 @@
 -- touched, and of each session where an id that a new or re-decided creation carries was an
 -- orphan candidate (it may have been one and be one no more, or the other way round). Those rows
 -- are written again, stamped `_batch_at`, which is how int_drafts_summarized finds the drafts
--- whose creations changed.
+-- whose creations changed. The pre-hook first deletes the creations whose event ids lines judged
+-- since carry (all in sessions paired again), so a creation whose kept copy is now another event
+-- leaves no row.
 {%- set candidate_events = orphan_candidate_events() %}
 -- noqa: disable=LT02
 -- (sqlfluff cannot place the indentation of SQL generated in Jinja loops and conditions; every

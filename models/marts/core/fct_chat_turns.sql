@@ -1,8 +1,11 @@
 {{ config(materialized=incremental_materialization()) }}
 -- One row per chat message (a turn), with the assistant activity that followed it in its session.
 -- Incremental by session: a build rewrites the sessions whose turns were numbered again since
--- this mart's last build, from all their turns and events (strategy, key and watermark:
--- dbt_project.yml).
+-- this mart's last build, from all their turns and events, after its pre-hook deleted every
+-- session that lines judged since name, so a session left without turns disappears (strategy,
+-- key, watermark and hooks: dbt_project.yml).
+-- Only the pre-hook reads the verdicts, so the dependency is declared here:
+-- depends_on: {{ ref('base_workbench__validated_lines') }}
 with
 
 chat_turns as (

@@ -2,6 +2,7 @@
     materialized=incremental_materialization(),
     incremental_strategy='delete+insert',
     unique_key='event_id',
+    pre_hook="{{ delete_events_written_since_last_build() }}",
 ) }}
 -- One row per kept `workbench.approval_completed` event, with its properties typed.
 with
