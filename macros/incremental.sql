@@ -134,7 +134,8 @@
     carries any more (a run whose only event was a copy another file took over) leaves no row
     behind, as in a full rebuild. -#}
 {% macro delete_named_since_last_build(key, events=none) -%}
-    {%- if execute and incremental_watermark() is not none -%}
+    {#- A hook runs only for a model, so this is when its watermark exists (read once, inside). -#}
+    {%- if execute and is_incremental() -%}
         delete from {{ this }} where {{ named_since_last_build(key, events=events) }}
     {%- endif -%}
 {%- endmacro %}
@@ -239,7 +240,7 @@
 {#- int_drafts_summarized's pre-hook: on an incremental build, delete the rows of the drafts the
     build summarizes again (drafts_to_summarize); the model then inserts those that still exist. -#}
 {% macro delete_drafts_to_summarize() -%}
-    {%- set drafts = drafts_to_summarize() if execute else none -%}
+    {%- set drafts = drafts_to_summarize() -%}
     {%- if drafts is not none -%}
         delete from {{ this }} where draft_id in ({{ drafts }})
     {%- endif -%}
