@@ -12,6 +12,7 @@ import gzip
 import hashlib
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from conftest import ROOT, Build, load_script, run_dbt_build
 from fixtures.hostile_cases import (
@@ -102,8 +103,7 @@ def test_reader_blocks_keep_line_numbers_across_block_boundaries(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Memory follows the block size, not the file: a file cut into many small blocks gives the
-    same lines, numbers and verdicts as one read whole, a line longer than a block included.
-    (A block's rows come ordered by their first characters, so they are compared by number.)"""
+    same lines, numbers and verdicts as one read whole, a line longer than a block included."""
     lines = [b'{"n":%d}' % n for n in range(200)]
     lines[7] = b" \t"  # blank: no row, but it keeps its number
     lines[50] = b'{"long":"' + b"x" * 300 + b'"}'
@@ -129,7 +129,51 @@ def test_reader_blocks_keep_line_numbers_across_block_boundaries(
             strict=True,
         )
     ]
-    assert sorted(rows) == expected
+    assert rows == expected
+
+
+def test_reader_groups_lines_by_event_and_keeps_every_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lines go to DuckDB ordered by event (spaces ignored), about BLOCK_BYTES at a time of
+    one file or several: the same rows, each with its own file and line number."""
+    monkeypatch.setattr(reader, "BLOCK_BYTES", 150)
+    files = {
+        "a.jsonl": ['{"event":"workbench.x","n":1}', '{"event": "workbench.a"}', "not json"],
+        "b.jsonl": ['{"event":"workbench.a","n":2}', '{ "event" : "workbench.x" }'],
+        "c.jsonl": ['{"event":"workbench.b"}'] * 3,
+    }
+    batches = [
+        reader._batch(
+            name,
+            None,
+            pa.array(range(1, len(lines) + 1), pa.int64()),
+            pa.array(lines, pa.large_string()),
+            pa.array([True] * len(lines)),
+        )
+        for name, lines in files.items()
+    ]
+    grouped = list(reader._grouped_by_event(iter(batches)))
+    rows = [
+        (row["source_file"], row["line_number"], row["raw_line"])
+        for batch in grouped
+        for row in batch.to_pylist()
+    ]
+    expected = [
+        (name, number, line)
+        for name, lines in files.items()
+        for number, line in enumerate(lines, start=1)
+    ]
+    assert sorted(rows) == sorted(expected)
+    # Two groups (the first two files reach BLOCK_BYTES), each in event order.
+    assert [[row[2].replace(" ", "")[:22] for row in rows[:5]], len(rows[5:])] == [
+        [
+            "notjson",
+            '{"event":"workbench.a"',
+            '{"event":"workbench.a"',
+            '{"event":"workbench.x"',
+            '{"event":"workbench.x"',
+        ],
+        3,
+    ]
 
 
 def test_reader_records_every_file_read_after_all_lines(tmp_path: Path) -> None:

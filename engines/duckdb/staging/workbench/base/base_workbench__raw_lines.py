@@ -16,7 +16,8 @@ physical line number. Splitting is done by Arrow compute, not a Python loop per 
 
 Memory follows the block size, not the file size: each file is decompressed as a stream and cut
 into blocks of about BLOCK_BYTES at line breaks (a line longer than that is kept whole in a block
-of its own), and each block goes to DuckDB as one batch of rows.
+of its own), and the lines go to DuckDB about BLOCK_BYTES at a time, ordered by event (see
+EVENT_PREFIX_CHARS).
 
 Hostile bytes are settled here, before any SQL sees them (docs/input.md, "Hostile and broken
 input"):
@@ -61,11 +62,12 @@ REPLACEMENT_CHARACTER = "\ufffd"
 # Decompressed bytes per block: large enough that per-block overhead is nothing, small enough
 # that a 500 MB file costs no more memory than a 16 MB one.
 BLOCK_BYTES = 16 * 1024 * 1024
-# Each block's lines go to DuckDB ordered by their first characters, which name the event in the
-# lines of every client seen so far ({"event":"workbench....). The validation's per-property
-# `case` expressions then see whole vectors of one event and skip the other events' properties.
-# Only the order of the rows changes (each keeps its line number); a line that starts otherwise
-# is judged the same, in a less useful place.
+# The lines go to DuckDB about BLOCK_BYTES at a time (of one file or several), ordered by their
+# first characters without spaces, which name the event in the lines of every client seen so far
+# ({"event":"workbench....). The validation's per-property `case` expressions then see whole
+# vectors of one event and skip the other events' properties. Only the order of the rows changes
+# (each keeps its file and line number); a line that starts otherwise is judged the same, in a
+# less useful place.
 EVENT_PREFIX_CHARS = 48
 # The first bytes of a file (decompressed) that decide whether it is text at all. UTF-16 text is
 # about half NUL bytes; a UTF-8 file with a few bad lines is far below a quarter.
@@ -310,10 +312,12 @@ def _file_batches(
                     lines = pc.utf8_rtrim(lines, "\r")
                 # Whitespace-only lines are ignored and counted nowhere.
                 keep = pc.invert(pc.match_substring_regex(lines, BLANK_LINE))
-                numbers, lines, valid = numbers.filter(keep), lines.filter(keep), valid.filter(keep)
-                order = pc.sort_indices(pc.utf8_slice_codeunits(lines, 0, EVENT_PREFIX_CHARS))
                 yield _batch(
-                    source_file, batch_at, numbers.take(order), lines.take(order), valid.take(order)
+                    source_file,
+                    batch_at,
+                    numbers.filter(keep),
+                    lines.filter(keep),
+                    valid.filter(keep),
                 )
             verdict["sha256"] = raw.finish()
     except FileRejected as rejected:
@@ -321,6 +325,22 @@ def _file_batches(
         verdict.setdefault("sha256", _try_hash(path))
     except OSError as exc:
         verdict.update(reason="unreadable", detail=f"cannot be read: {exc.strerror or exc}")
+
+
+def _grouped_by_event(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """The lines of `batches`, about BLOCK_BYTES at a time, ordered by event (see
+    EVENT_PREFIX_CHARS)."""
+    pending, size = [], 0
+    for batch in itertools.chain(batches, [None]):
+        if batch is not None:
+            pending.append(batch)
+            size += batch["raw_line"].nbytes
+        if pending and (batch is None or size >= BLOCK_BYTES):
+            lines = pa.Table.from_batches(pending, SCHEMA).combine_chunks()
+            prefix = pc.utf8_slice_codeunits(lines["raw_line"], 0, EVENT_PREFIX_CHARS)
+            order = pc.sort_indices(pc.replace_substring(prefix, " ", ""))
+            yield from lines.take(order).to_batches()
+            pending, size = [], 0
 
 
 def _try_hash(path: str) -> str | None:
@@ -399,7 +419,7 @@ def model(dbt, session):
     # holds one block of lines. A file that cannot be loaded stops the stream at its end, and
     # DuckDB reports our message (which names the files).
     batches = itertools.chain(
-        (
+        _grouped_by_event(
             batch
             for name, path, batch_at, size_bytes in files_read
             for batch in _file_batches(path, name, batch_at, size_bytes, verdicts[name])
