@@ -140,6 +140,20 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- Pre-hook of a session-keyed copy of `sessions` (dim_sessions of the sessions' summaries): on
+    an incremental build, delete the sessions that `sessions` no longer has, so a session whose
+    only event a late copy moved to another session disappears, as in a full rebuild. It reads
+    two key columns whole (0.3 s at 30M events), and needs no edge to the verdicts. -#}
+{% macro delete_sessions_not_in(sessions) -%}
+    {%- if execute and is_incremental() -%}
+        delete from {{ this }} as copied
+        where not exists (
+            select 1 from {{ sessions }} as kept
+            where kept.session_id = copied.session_id
+        )
+    {%- endif -%}
+{%- endmacro %}
+
 {#- Pre-hook of a typed event model (keyed by event_id, reading base_workbench__events): on an
     incremental build, delete every event whose kept copy was written since the model's last
     build, whatever its event is now. The model then inserts those of its own event, so an event

@@ -1,10 +1,8 @@
 {{ config(materialized=incremental_materialization()) }}
 -- One row per workbench session (docs/specification.md, 'Public tables', marts.dim_sessions).
 -- Incremental by session: a build copies the sessions its summaries rewrote since this mart's
--- last build, after its pre-hook deleted every session that lines judged since name, so a
+-- last build, after its pre-hook deleted the sessions that have no summary any more, so a
 -- session left without events disappears (strategy, key, watermark and hooks: dbt_project.yml).
--- Only the pre-hook reads the verdicts, so the dependency is declared here:
--- depends_on: {{ ref('base_workbench__validated_lines') }}
 with
 
 sessions_summarized as (
