@@ -143,7 +143,7 @@
 {#- Pre-hook of a session-keyed copy of `sessions` (dim_sessions of the sessions' summaries): on
     an incremental build, delete the sessions that `sessions` no longer has, so a session whose
     only event a late copy moved to another session disappears, as in a full rebuild. It reads
-    two key columns whole (0.3 s at 30M events), and needs no edge to the verdicts. -#}
+    two key columns whole (0.2-0.5 s at 30M events), and needs no edge to the verdicts. -#}
 {% macro delete_sessions_not_in(sessions) -%}
     {%- if execute and is_incremental() -%}
         delete from {{ this }} as copied
