@@ -162,7 +162,7 @@
     An event id never loses its kept copy (validity does not change), so a re-decided id is always
     among the events written since. -#}
 {% macro delete_events_written_since_last_build() -%}
-    {%- set watermark = incremental_watermark() if execute else none -%}
+    {%- set watermark = incremental_watermark() -%}
     {%- if watermark is not none -%}
         delete from {{ this }} where event_id in (
             select written.event_id
