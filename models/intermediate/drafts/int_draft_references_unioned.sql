@@ -1,4 +1,9 @@
-{{ config(materialized='view') }}
+{{ config(
+    materialized='view',
+    meta={'tested_by_batch': true},
+) }}
+-- Passes the `_batch_at` of the incremental models it reads through unchanged, so its data tests
+-- check the rows the latest build wrote (macros/test_rows.sql, `tested_by_batch`).
 -- One row per valid event that refers to a draft: every event type that can carry a draftId,
 -- plus every draft_created (anonymous ones with the draft id the linking gave them). This is
 -- the set of drafts fct_drafts has a row for, and the events it summarizes.
