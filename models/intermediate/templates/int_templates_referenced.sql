@@ -1,4 +1,9 @@
-{{ config(materialized='view') }}
+{{ config(
+    materialized='view',
+    meta={'tested_by_batch': true},
+) }}
+-- Passes the `_batch_at` of the typed event models through unchanged, so its data tests check the
+-- rows the latest build wrote (macros/test_rows.sql, `tested_by_batch`).
 -- One row per kept event that names a template: views, chat suggestions, insertions into a draft,
 -- and draft creations that carry a templateId (optional there, so creations without one are
 -- left out).
@@ -28,7 +33,8 @@ final as (
         template_id,
         'viewed' as reference_type,
         occurred_at,
-        cast(null as boolean) as is_suggestion_accepted
+        cast(null as boolean) as is_suggestion_accepted,
+        _batch_at
     from template_viewed
 
     union all
@@ -38,7 +44,8 @@ final as (
         template_id,
         'suggested' as reference_type,
         occurred_at,
-        accepted as is_suggestion_accepted
+        accepted as is_suggestion_accepted,
+        _batch_at
     from template_suggested
 
     union all
@@ -48,7 +55,8 @@ final as (
         template_id,
         'inserted' as reference_type,
         occurred_at,
-        cast(null as boolean) as is_suggestion_accepted
+        cast(null as boolean) as is_suggestion_accepted,
+        _batch_at
     from template_inserted
 
     union all
@@ -58,7 +66,8 @@ final as (
         template_id,
         'draft_created' as reference_type,
         occurred_at,
-        cast(null as boolean) as is_suggestion_accepted
+        cast(null as boolean) as is_suggestion_accepted,
+        _batch_at
     from draft_created
     where template_id is not null
 )
