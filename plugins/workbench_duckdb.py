@@ -7,6 +7,13 @@ compiled SQL, dbt's artifacts (run_results.json) or logs. SQL reads it with
 
 It also takes the warehouse's build lock (plugins/build_lock.py) before dbt opens the file, so a
 second build on the same file stops at once, with one line naming the running one.
+
+And it attaches an in-memory database, `build_memory`, holding the table of raw lines the line
+reader writes and the validation reads (`build_memory.main.raw_lines`). The text of a raw line so
+never reaches the warehouse file: DuckDB does not zero the blocks it frees, so text written there
+and deleted later would stay readable in the file's bytes. The table is created on every
+connection, empty, so any dbt command compiles and runs against it; it lives as long as the
+process (docs/privacy.md, "Raw text").
 """
 
 from __future__ import annotations
@@ -19,6 +26,12 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 from duckdb import DuckDBPyConnection
 
 SALT_VARIABLE = "WORKBENCH_PII_SALT"
+# The columns of a line that the line reader inserts, by name
+# (engines/duckdb/staging/workbench/base/base_workbench__raw_lines.py).
+RAW_LINES_DDL = (
+    "create table if not exists build_memory.main.raw_lines (source_file varchar, line_number"
+    " bigint, raw_line varchar, is_valid_utf8 boolean, _batch_at timestamp)"
+)
 # The lock's handle, held until this process ends; one per process, however many times dbt
 # creates the plugin.
 _held_locks: dict[str, object] = {}
@@ -46,6 +59,9 @@ class Plugin(BasePlugin):
     # its own: set the salt on both.
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
         _set_salt(conn)
+        # Attached databases belong to the database instance, so every cursor sees this one.
+        conn.execute("attach if not exists ':memory:' as build_memory")
+        conn.execute(RAW_LINES_DDL)
 
     def configure_cursor(self, cursor: DuckDBPyConnection) -> None:
         _set_salt(cursor)

@@ -81,22 +81,28 @@
     url_decode(replace(regexp_replace({{ uri_expr }}, '^file:(//)?', ''), '+', '%2B'))
 {%- endmacro %}
 
+{#- Where the lines waiting for their verdict are. DuckDB: the in-memory table the line reader
+    writes (plugins/workbench_duckdb.py attaches it), so a line's text never reaches the
+    warehouse file, whose freed blocks DuckDB does not zero. Spark: the reader's own table, which
+    every build writes afresh. -#}
+{% macro raw_line_rows() -%}
+    {{ return(adapter.dispatch('raw_line_rows', 'workbench')()) }}
+{%- endmacro %}
+
+{% macro duckdb__raw_line_rows() -%}
+    build_memory.main.raw_lines
+{%- endmacro %}
+
+{% macro spark__raw_line_rows() -%}
+    {{ ref('base_workbench__raw_lines') }}
+{%- endmacro %}
+
 {#- The post-hook of base_workbench__validated_lines: once the build's verdicts are written, the
-    raw text of the lines judged is forgotten, so the warehouse keeps no raw text of a valid line
-    (a quarantined line's redacted text is in the verdicts). On DuckDB the lines are deleted and
-    the reader's file rows (line_number 0, no text) stay, as its record of what it has read;
-    Spark rebuilds its line table every build, so it is emptied. -#}
+    raw text of the lines judged is forgotten (a quarantined line's redacted text is in the
+    verdicts): the table of lines is emptied. On DuckDB it is the in-memory one, and the reader's
+    file rows (no text) stay in the warehouse as its record of what it has read. -#}
 {% macro forget_raw_text() -%}
-    {{ return(adapter.dispatch('forget_raw_text', 'workbench')()) }}
-{%- endmacro %}
-
-{% macro duckdb__forget_raw_text() -%}
-    delete from {{ ref('base_workbench__raw_lines') }}
-    where line_number > 0
-{%- endmacro %}
-
-{% macro spark__forget_raw_text() -%}
-    truncate table {{ ref('base_workbench__raw_lines') }}
+    truncate table {{ raw_line_rows() }}
 {%- endmacro %}
 
 {#- the date of a `date=YYYY-MM-DD` folder in a file path (the raw events layout), as a date; null

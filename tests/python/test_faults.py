@@ -250,11 +250,18 @@ def after_batch_one(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pat
 @pytest.mark.parametrize(
     ("incremental", "kill_after"),
     [
+        # The lines are held in memory only, so the next build has to read those files again.
         (False, "base_workbench__raw_lines"),
+        (True, "base_workbench__raw_lines"),
         (True, "base_workbench__validated_lines"),
         (True, "int_sessions_bounded"),
     ],
-    ids=["first-build-after-reading-lines", "after-validation", "mid-sessions"],
+    ids=[
+        "first-build-after-reading-lines",
+        "after-reading-lines",
+        "after-validation",
+        "mid-sessions",
+    ],
 )
 def test_interrupted_build_then_normal_build_equals_uninterrupted(
     reference: tuple[dict, Build, Path],

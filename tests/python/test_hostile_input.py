@@ -12,6 +12,7 @@ import gzip
 import hashlib
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pytest
 from conftest import ROOT, Build, load_script, run_dbt_build
@@ -33,6 +34,7 @@ READER_PATH = (
 
 
 reader = load_script(READER_PATH)
+plugin = load_script(ROOT / "plugins" / "workbench_duckdb.py")
 
 
 def digest(text: str) -> tuple[int, str]:
@@ -176,15 +178,12 @@ def test_reader_groups_lines_by_event_and_keeps_every_line(monkeypatch: pytest.M
     ]
 
 
-def test_reader_records_every_file_read_after_all_lines(tmp_path: Path) -> None:
-    """A file whose lines are all blank has no line row, but every file read has its row
-    (line_number 0, no text), and those come after every line."""
-    (tmp_path / "blank.jsonl").write_bytes(BOM + b"\n  \n\t\r\n")
-    (tmp_path / "one.jsonl").write_bytes(b'{"a":1}\n')
-    rows = [
-        (name, str(tmp_path / name), None, (tmp_path / name).stat().st_size)
-        for name in ("blank.jsonl", "one.jsonl")
-    ]
+def run_reader(paths: list[Path]) -> tuple[list[tuple], list[tuple]]:
+    """The reader as a first build runs it, on a DuckDB session that has the in-memory table of
+    lines dbt's connection gets (plugins/workbench_duckdb.py): (the lines it wrote there, as
+    (source_file, line_number, raw_line), the file rows it returned for the warehouse, as
+    (source_file, line_number, raw_line))."""
+    rows = [(path.name, str(path), None, path.stat().st_size) for path in paths]
 
     class Files:
         def filter(self, _):
@@ -213,13 +212,28 @@ def test_reader_records_every_file_read_after_all_lines(tmp_path: Path) -> None:
         def ref(self, _):
             return Files()
 
-    table = reader.model(Dbt(), None).read_all()
-    pairs = zip(table["source_file"].to_pylist(), table["line_number"].to_pylist(), strict=True)
-    assert list(pairs) == [
-        ("one.jsonl", 1),
-        ("blank.jsonl", 0),
-        ("one.jsonl", 0),
-    ]
+    with duckdb.connect() as session:
+        session.execute("attach ':memory:' as build_memory")
+        session.execute(plugin.RAW_LINES_DDL)
+        table = reader.model(Dbt(), session)
+        lines = session.execute(
+            "select source_file, line_number, raw_line from build_memory.main.raw_lines"
+            " order by all"
+        ).fetchall()
+    columns = ("source_file", "line_number", "raw_line")
+    file_rows = list(zip(*(table[c].to_pylist() for c in columns), strict=True))
+    return lines, file_rows
+
+
+def test_reader_records_every_file_read_and_keeps_lines_in_memory_only(tmp_path: Path) -> None:
+    """A file whose lines are all blank has no line row, but every file read has its row
+    (line_number 0, no text), the only rows the warehouse gets: the lines go to the in-memory
+    table."""
+    (tmp_path / "blank.jsonl").write_bytes(BOM + b"\n  \n\t\r\n")
+    (tmp_path / "one.jsonl").write_bytes(b'{"a":1}\n')
+    lines, file_rows = run_reader([tmp_path / "blank.jsonl", tmp_path / "one.jsonl"])
+    assert lines == [("one.jsonl", 1, '{"a":1}')]
+    assert file_rows == [("blank.jsonl", 0, None), ("one.jsonl", 0, None)]
 
 
 # --- the whole fixture through dbt -------------------------------------------------------------
@@ -291,20 +305,13 @@ def test_reconciliation_per_file(built: tuple[Build, Path]) -> None:
 
 
 def test_ten_megabyte_lines_are_kept_whole(tmp_path: Path) -> None:
-    """The reader keeps a 10 MB line whole (read here before the build judges and forgets it)."""
+    """The reader keeps a 10 MB line whole (read here, in the table of lines the validation
+    reads, before any build judges and forgets it)."""
     name = "date=2026-03-03/big.jsonl"
     events = tmp_path / "events"
     write_events(events, {name: HOSTILE_FILES[name].content()})
-    build = run_dbt_build(
-        tmp_path, {"raw_events_glob": f"{events}/**/*.jsonl*", **NO_CSV},
-        select="+base_workbench__raw_lines",
-    )  # fmt: skip
-    assert build.returncode == 0, build.output[-3000:]
-    lengths = build.query(
-        "select line_number, length(raw_line) from staging.base_workbench__raw_lines"
-        " where source_file = ? and line_number > 0 order by 1",
-        [f"{events}/{name}"],
-    )
+    lines, _ = run_reader([events / name])
+    lengths = [(number, len(line)) for _, number, line in lines]
     cases = HOSTILE_FILES[name].cases
     assert lengths == [(n, len(case.raw)) for n, case in enumerate(cases, start=1)]
     assert lengths[0][1] > 10 * 1024 * 1024
@@ -376,7 +383,7 @@ def test_the_way_out_of_a_broken_file_works(tmp_path: Path) -> None:
         "truncated.jsonl.gz"][0]})  # fmt: skip
     dbt_vars = {"raw_events_glob": f"{events}/**/*.jsonl*", **NO_CSV}
     db = tmp_path / "wh.duckdb"
-    select = "+base_workbench__raw_lines"
+    select = "+base_workbench__validated_lines"
     first = run_dbt_build(tmp_path / "one", dbt_vars, db_path=db, select=select)
     assert first.returncode != 0
     assert "truncated" in first.output
@@ -386,11 +393,11 @@ def test_the_way_out_of_a_broken_file_works(tmp_path: Path) -> None:
     second = run_dbt_build(tmp_path / "two", dbt_vars, db_path=db, select=select)
     assert second.returncode == 0, second.output[-3000:]
     assert second.query(
-        "select source_file, raw_line from staging.base_workbench__raw_lines"
-        " where line_number > 0 order by 1"
+        "select source_file, line_number, event_id from staging.base_workbench__validated_lines"
+        " order by 1"
     ) == [
-        (f"{events}/date=2026-03-05/good.jsonl", GOOD_FILE.decode().strip()),
-        (f"{events}/{broken}", fixed.decode().strip()),
+        (f"{events}/date=2026-03-05/good.jsonl", 1, "h-good"),
+        (f"{events}/{broken}", 1, "h-fixed"),
     ]
 
 
@@ -400,7 +407,7 @@ def test_an_empty_file_pruned_after_loading_is_not_read_again(tmp_path: Path) ->
     events = tmp_path / "events"
     dbt_vars = {"raw_events_glob": f"{events}/**/*.jsonl*", **NO_CSV}
     db = tmp_path / "wh.duckdb"
-    select = "+base_workbench__raw_lines"
+    select = "+base_workbench__validated_lines"
     write_events(events, {"date=2026-03-05/good.jsonl": GOOD_FILE})
     assert run_dbt_build(tmp_path / "1", dbt_vars, db_path=db, select=select).returncode == 0
     write_events(events, {"date=2026-03-06/empty.jsonl": b""})
@@ -410,9 +417,7 @@ def test_an_empty_file_pruned_after_loading_is_not_read_again(tmp_path: Path) ->
     write_events(events, {"date=2026-03-07/later.jsonl": later})
     third = run_dbt_build(tmp_path / "3", dbt_vars, db_path=db, select=select)
     assert third.returncode == 0, third.output[-3000:]
-    assert third.query(
-        "select count(*) from staging.base_workbench__raw_lines where line_number > 0"
-    ) == [(2,)]
+    assert third.query("select count(*) from staging.base_workbench__validated_lines") == [(2,)]
 
 
 # --- settings that end up in SQL -------------------------------------------------------------

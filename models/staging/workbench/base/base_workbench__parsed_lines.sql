@@ -16,10 +16,21 @@
 {%- endfor %}
 with
 
--- (On DuckDB the reader also writes a row per file read, line_number 0, with no text.) A file
--- found unloadable part way (a truncated .gz) has its verdict there, and its lines are not judged.
+-- The lines are where the reader wrote them (raw_line_rows): on DuckDB in the in-memory database
+-- the build's connection attaches, never in the warehouse file. So outside dbt this view cannot
+-- be read (there is no `build_memory` catalog), and in any dbt process other than the build that
+-- read the lines it is empty.
+-- (On DuckDB the reader's own table holds a row per file read, line_number 0, with no text.) A
+-- file found unloadable part way (a truncated .gz) has its verdict there, and its lines are not
+-- judged.
 raw_lines as (
-    select * from {{ ref('base_workbench__raw_lines') }}
+    select
+        source_file,
+        line_number,
+        raw_line,
+        is_valid_utf8,
+        _batch_at
+    from {{ raw_line_rows() }}
     where
         line_number > 0
         and source_file not in (

@@ -1,14 +1,21 @@
 """DuckDB's line reader: every non-blank physical line of each raw event file read since the
-last build (gzip decompressed), with its 1-based line number, plus one row per file read with
-line_number 0 and no text: the record that the file was read.
+last build (gzip decompressed), with its 1-based line number, written to the in-memory table
+build_memory.main.raw_lines; and one row per file read, with line_number 0 and no text, the
+record that the file was read, which is this model's table in the warehouse.
 
-Why the text does not stay: base_workbench__validated_lines reads the lines and, once it has
-written its verdicts, its post-hook deletes them (forget_raw_text, macros/engine/files.sql). So
-the warehouse holds raw text only while a build judges it, and a valid line's text, which may
-hold what the privacy rules remove, is never kept. The file rows stay: their `_batch_at` is the
-reader's watermark (a build reads only the files listed after the newest row), and a file whose
-lines are all blank is recorded too. They are written after all the lines, so the lines fill
-whole row groups of their own, which DuckDB drops once they are deleted.
+Why the text never reaches the warehouse file: a raw line may hold what the privacy rules remove
+(chat text, a password, an e-mail address), and DuckDB does not zero the blocks it frees, so a
+line written to the file and deleted later stays readable in the file's bytes. The lines go to
+an in-memory database the plugin attaches (plugins/workbench_duckdb.py); the validation reads
+them there, and once it has written its verdicts its post-hook empties the table
+(forget_raw_text, macros/engine/files.sql). Only a quarantined line's redacted text is kept, in
+the verdicts.
+
+The file rows stay: their `_batch_at` is the reader's watermark (a build reads only the files
+listed after the newest row), and a file whose lines are all blank is recorded too. A build that
+stopped after reading and before judging took its lines with it, so a build first reads again
+every loaded file whose row is newer than the newest verdict (_unjudged_files): such a file was
+read but not judged, and nothing is lost.
 
 Lines are read here rather than with DuckDB's JSON or CSV readers because those either fail on
 schema drift or silently drop and renumber lines; every line must be accounted for with its
@@ -393,12 +400,40 @@ def _verify_loaded(session, this, files) -> None:
         )
 
 
+def _unjudged_files(session, this) -> list[tuple]:
+    """The files an earlier build read but whose lines it did not judge (it stopped between this
+    model and base_workbench__validated_lines, or ran only this model): their file rows are newer
+    than the newest verdict. A file with a file-level verdict has no lines to judge. The verdicts'
+    table is read by name: a ref() would make the reader depend on what depends on it."""
+    verdicts = f'"{this.database}"."{this.schema}"."base_workbench__validated_lines"'
+    exists = session.execute(
+        "select count(*) from information_schema.tables"
+        " where table_catalog = ? and table_schema = ? and table_name = ?",
+        [this.database, this.schema, "base_workbench__validated_lines"],
+    ).fetchall()[0][0]
+    judged_through = (
+        session.execute(f"select max(_batch_at) from {verdicts}").fetchall()[0][0]
+        if exists
+        else None
+    )
+    return session.execute(
+        f"select source_file, _batch_at from {this} where line_number = 0 and file_reason is null"
+        " and (? is null or _batch_at > ?) order by source_file",
+        [judged_through, judged_through],
+    ).fetchall()
+
+
 def model(dbt, session):
     dbt.config(materialized="incremental", incremental_strategy="append")
-    files = dbt.ref("base_workbench__raw_files")
+    all_files = files = dbt.ref("base_workbench__raw_files")
+    unjudged = []
     if dbt.is_incremental:
         if _is_true(dbt.config.get("verify_files")):
             _verify_loaded(session, dbt.this, files)
+        unjudged = _unjudged_files(session, dbt.this)
+        # A warehouse of an earlier version kept the lines in this table; the unjudged ones are
+        # read again.
+        session.execute(f"delete from {dbt.this} where line_number > 0")
         newest = session.execute(f"select max(_batch_at) from {dbt.this}").fetchall()[0][0]
         if newest is not None:
             files = files.filter(f"_batch_at > '{newest}'::timestamp")
@@ -406,24 +441,74 @@ def model(dbt, session):
     files_read = rows.fetchall()
     allow_bad_files = _is_true(dbt.config.get("allow_bad_files"))
     verdicts = {source_file: {} for source_file, *_ in files_read}
-
-    def file_rows():
-        # After all the lines (see the top), so a bad file is only known once it has been read.
-        rejected = [(name, v) for name, v in verdicts.items() if v.get("reason")]
-        if rejected and not allow_bad_files:
-            raise OSError(_rejected_message(rejected))  # the message says it all
-        for source_file, _, batch_at, _ in files_read:
-            yield _file_row(source_file, batch_at, verdicts[source_file])
+    again = _read_again(all_files, unjudged)
+    if again:
+        print(
+            f"reading again {len(again)} file(s) an earlier build read but did not judge",
+            flush=True,
+        )
 
     # A stream, one block at a time: DuckDB pulls the batches as it writes the table, so memory
-    # holds one block of lines. A file that cannot be loaded stops the stream at its end, and
-    # DuckDB reports our message (which names the files).
-    batches = itertools.chain(
+    # holds one block of lines. A file read again keeps its file row, and with it its
+    # `_batch_at`, newer than the verdicts, so the validation judges its lines.
+    read_again = {name: {} for name, *_ in again}
+    verdict_of = {**verdicts, **read_again}
+    lines = pa.RecordBatchReader.from_batches(
+        SCHEMA,
         _grouped_by_event(
             batch
-            for name, path, batch_at, size_bytes in files_read
-            for batch in _file_batches(path, name, batch_at, size_bytes, verdicts[name])
+            for name, path, batch_at, size_bytes in again + files_read
+            for batch in _file_batches(path, name, batch_at, size_bytes, verdict_of[name])
         ),
-        file_rows(),
     )
-    return pa.RecordBatchReader.from_batches(SCHEMA, batches)
+    session.register("workbench_lines_read", lines)
+    try:
+        session.execute(
+            "insert into build_memory.main.raw_lines by name select source_file, line_number,"
+            " raw_line, is_valid_utf8, _batch_at from workbench_lines_read"
+        )
+    finally:
+        session.unregister("workbench_lines_read")
+    rejected = [(name, v) for name, v in verdicts.items() if v.get("reason")]
+    if rejected and not allow_bad_files:
+        raise OSError(_rejected_message(rejected))  # the message says it all
+    unreadable = [f"{name} ({v['detail']})" for name, v in read_again.items() if v.get("reason")]
+    if unreadable:
+        raise OSError(
+            f"{len(unreadable)} raw file(s) read by an earlier build that stopped before judging"
+            f" their lines cannot be read again: {'; '.join(unreadable[:10])}. The warehouse never"
+            " kept their text: restore each file as it was and run `dbt build` again."
+        )
+    file_rows = [
+        _file_row(source_file, batch_at, verdicts[source_file])
+        for source_file, _, batch_at, _ in files_read
+    ]
+    return pa.Table.from_batches(file_rows, SCHEMA)
+
+
+def _read_again(files, unjudged: list[tuple]) -> list[tuple]:
+    """(source_file, absolute_path, _batch_at, size_bytes) of each unjudged file, with the
+    `_batch_at` of its file row. One that is gone can only be restored: its lines were never
+    judged, so going on would lose them."""
+    if not unjudged:
+        return []
+    listed = {
+        name: (path, size)
+        for name, path, size in files.select("source_file, absolute_path, size_bytes").fetchall()
+    }
+    again, gone = [], []
+    for name, batch_at in unjudged:
+        path, size = listed.get(name, (None, None))
+        if path is None or (size and not Path(path).exists()):
+            gone.append(name)
+        else:
+            again.append((name, path, batch_at, size))
+    if gone:
+        names = ", ".join(f"'{name}'" for name in gone[:10])
+        raise OSError(
+            f"{len(gone)} raw file(s) read by an earlier build that stopped before judging their"
+            f" lines are gone: {names}{' ...' if len(gone) > 10 else ''}. The warehouse never"
+            " kept their text, so they must be read again. Put them back where they were and run"
+            " `dbt build` again (docs/recovery.md)."
+        )
+    return again
