@@ -8,30 +8,38 @@ compiled SQL, dbt's artifacts (run_results.json) or logs. SQL reads it with
 It also takes the warehouse's build lock (plugins/build_lock.py) before dbt opens the file, so a
 second build on the same file stops at once, with one line naming the running one.
 
-And it attaches an in-memory database, `build_memory`, holding the table of raw lines the line
-reader writes and the validation reads (`build_memory.main.raw_lines`). The text of a raw line so
-never reaches the warehouse file: DuckDB does not zero the blocks it frees, so text written there
-and deleted later would stay readable in the file's bytes. The table is created on every
-connection, empty, so any dbt command compiles and runs against it; it lives as long as the
-process (docs/privacy.md, "Raw text").
+And it attaches a scratch database, `build_lines`, holding the table of raw lines the line reader
+writes and the validation reads (`build_lines.main.raw_lines`). The text of a raw line so never
+reaches the warehouse file: DuckDB does not zero the blocks it frees, so text written there and
+deleted later would stay readable in the file's bytes. The scratch database is a file of its own
+beside the warehouse (`<warehouse>.build-lines`), not `:memory:`: DuckDB stores a file's text
+compressed, and an in-memory table of 10M lines outgrew the memory limit, spilled uncompressed
+to the temp folder, and made the validation that reads it 13 s slower (bench/results.md). The
+file is created empty on every connection, so any dbt command compiles and runs against it, and
+removed when the process ends; one left by a killed build is removed by the next, whose reader
+reads those files again (docs/privacy.md).
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
 import sys
 
 from build_lock import BuildRunning, acquire
 from dbt.adapters.duckdb.plugins import BasePlugin
 from duckdb import DuckDBPyConnection
+from duckdb import Error as DuckDBError
 
 SALT_VARIABLE = "WORKBENCH_PII_SALT"
 # The columns of a line that the line reader inserts, by name
 # (engines/duckdb/staging/workbench/base/base_workbench__raw_lines.py).
 RAW_LINES_DDL = (
-    "create table if not exists build_memory.main.raw_lines (source_file varchar, line_number"
+    "create table if not exists build_lines.main.raw_lines (source_file varchar, line_number"
     " bigint, raw_line varchar, is_valid_utf8 boolean, _batch_at timestamp)"
 )
+LINES_FILE_SUFFIX = ".build-lines"
 # The lock's handle, held until this process ends; one per process, however many times dbt
 # creates the plugin.
 _held_locks: dict[str, object] = {}
@@ -59,12 +67,36 @@ class Plugin(BasePlugin):
     # its own: set the salt on both.
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
         _set_salt(conn)
-        # Attached databases belong to the database instance, so every cursor sees this one.
-        conn.execute("attach if not exists ':memory:' as build_memory")
-        conn.execute(RAW_LINES_DDL)
+        _attach_lines(conn, getattr(self.creds, "path", None))
 
     def configure_cursor(self, cursor: DuckDBPyConnection) -> None:
         _set_salt(cursor)
+
+
+def _attach_lines(conn: DuckDBPyConnection, path: str | None) -> None:
+    """Attach the scratch database of lines, empty. Attached databases belong to the database
+    instance, so every cursor dbt opens on this connection sees it."""
+    if not path or path == ":memory:":
+        conn.execute("attach if not exists ':memory:' as build_lines")
+    else:
+        lines = path + LINES_FILE_SUFFIX
+        _remove(lines)  # a killed build's: the next reader reads its files again
+        conn.execute(f"attach {_sql_string(lines)} as build_lines")
+        atexit.register(_detach_and_remove, conn, lines)
+    conn.execute(RAW_LINES_DDL)
+
+
+def _detach_and_remove(conn: DuckDBPyConnection, lines: str) -> None:
+    # A connection dbt closed already has let go of the file: it is removed all the same.
+    with contextlib.suppress(DuckDBError):
+        conn.execute("detach build_lines")
+    _remove(lines)
+
+
+def _remove(lines: str) -> None:
+    for name in (lines, lines + ".wal"):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(name)
 
 
 def _set_salt(conn: DuckDBPyConnection) -> None:

@@ -81,16 +81,17 @@
     url_decode(replace(regexp_replace({{ uri_expr }}, '^file:(//)?', ''), '+', '%2B'))
 {%- endmacro %}
 
-{#- Where the lines waiting for their verdict are. DuckDB: the in-memory table the line reader
-    writes (plugins/workbench_duckdb.py attaches it), so a line's text never reaches the
-    warehouse file, whose freed blocks DuckDB does not zero. Spark: the reader's own table, which
+{#- Where the lines waiting for their verdict are. DuckDB: the table the line reader writes in
+    the scratch database plugins/workbench_duckdb.py attaches for the process (a file of its own,
+    removed when the process ends), so a line's text never reaches the warehouse file, whose
+    freed blocks DuckDB does not zero. Spark: the reader's own table, which
     every build writes afresh. -#}
 {% macro raw_line_rows() -%}
     {{ return(adapter.dispatch('raw_line_rows', 'workbench')()) }}
 {%- endmacro %}
 
 {% macro duckdb__raw_line_rows() -%}
-    build_memory.main.raw_lines
+    build_lines.main.raw_lines
 {%- endmacro %}
 
 {% macro spark__raw_line_rows() -%}
@@ -99,8 +100,8 @@
 
 {#- The post-hook of base_workbench__validated_lines: once the build's verdicts are written, the
     raw text of the lines judged is forgotten (a quarantined line's redacted text is in the
-    verdicts): the table of lines is emptied. On DuckDB it is the in-memory one, and the reader's
-    file rows (no text) stay in the warehouse as its record of what it has read. -#}
+    verdicts): the table of lines is emptied. On DuckDB it is the scratch database's, and the
+    reader's file rows (no text) stay in the warehouse as its record of what it has read. -#}
 {% macro forget_raw_text() -%}
     truncate table {{ raw_line_rows() }}
 {%- endmacro %}

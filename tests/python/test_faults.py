@@ -250,7 +250,8 @@ def after_batch_one(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pat
 @pytest.mark.parametrize(
     ("incremental", "kill_after"),
     [
-        # The lines are held in memory only, so the next build has to read those files again.
+        # The lines are in the build's scratch database only, so the next build has to read
+        # those files again.
         (False, "base_workbench__raw_lines"),
         (True, "base_workbench__raw_lines"),
         (True, "base_workbench__validated_lines"),

@@ -179,8 +179,8 @@ def test_reader_groups_lines_by_event_and_keeps_every_line(monkeypatch: pytest.M
 
 
 def run_reader(paths: list[Path]) -> tuple[list[tuple], list[tuple]]:
-    """The reader as a first build runs it, on a DuckDB session that has the in-memory table of
-    lines dbt's connection gets (plugins/workbench_duckdb.py): (the lines it wrote there, as
+    """The reader as a first build runs it, on a DuckDB session that has the table of lines dbt's
+    connection gets (plugins/workbench_duckdb.py, here in memory): (the lines it wrote there, as
     (source_file, line_number, raw_line), the file rows it returned for the warehouse, as
     (source_file, line_number, raw_line))."""
     rows = [(path.name, str(path), None, path.stat().st_size) for path in paths]
@@ -213,12 +213,11 @@ def run_reader(paths: list[Path]) -> tuple[list[tuple], list[tuple]]:
             return Files()
 
     with duckdb.connect() as session:
-        session.execute("attach ':memory:' as build_memory")
+        session.execute("attach ':memory:' as build_lines")
         session.execute(plugin.RAW_LINES_DDL)
         table = reader.model(Dbt(), session)
         lines = session.execute(
-            "select source_file, line_number, raw_line from build_memory.main.raw_lines"
-            " order by all"
+            "select source_file, line_number, raw_line from build_lines.main.raw_lines order by all"
         ).fetchall()
     columns = ("source_file", "line_number", "raw_line")
     file_rows = list(zip(*(table[c].to_pylist() for c in columns), strict=True))
@@ -227,8 +226,8 @@ def run_reader(paths: list[Path]) -> tuple[list[tuple], list[tuple]]:
 
 def test_reader_records_every_file_read_and_keeps_lines_in_memory_only(tmp_path: Path) -> None:
     """A file whose lines are all blank has no line row, but every file read has its row
-    (line_number 0, no text), the only rows the warehouse gets: the lines go to the in-memory
-    table."""
+    (line_number 0, no text), the only rows the warehouse gets: the lines go to the scratch
+    database's table."""
     (tmp_path / "blank.jsonl").write_bytes(BOM + b"\n  \n\t\r\n")
     (tmp_path / "one.jsonl").write_bytes(b'{"a":1}\n')
     lines, file_rows = run_reader([tmp_path / "blank.jsonl", tmp_path / "one.jsonl"])

@@ -166,7 +166,7 @@ def test_quarantined_lines_are_redacted(built: Build) -> None:
 def text_values(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     """Every non-null value of every column (lists and JSON included, as text) of every table and
     view in every schema, as (schema.table.column, value). A view over the lines of the build
-    (the in-memory database only a dbt process attaches) holds nothing outside a build: it is
+    (in the scratch database only a dbt process attaches) holds nothing outside a build: it is
     skipped; base_workbench__parsed_lines is the only one."""
     columns = con.execute(
         "select c.table_schema || '.' || c.table_name, c.column_name"
@@ -177,7 +177,7 @@ def text_values(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     in_memory = {
         f"{schema}.{name}"
         for schema, name in con.execute(
-            "select schema_name, view_name from duckdb_views() where sql like '%build_memory.%'"
+            "select schema_name, view_name from duckdb_views() where sql like '%build_lines.%'"
         ).fetchall()
     }
     assert in_memory <= {"staging.base_workbench__parsed_lines"}
@@ -196,7 +196,7 @@ def test_no_planted_value_anywhere_in_the_build_file(built: Build) -> None:
     with duckdb.connect(str(built.db_path), read_only=True) as con:
         values = text_values(con)
         # The reader's table is searched too: it records the one file read, and holds no line
-        # (the lines were in memory only).
+        # (the lines were in the scratch database only).
         assert con.execute(
             "select count(*) filter (line_number = 0), count(*) filter (line_number > 0)"
             " from staging.base_workbench__raw_lines"

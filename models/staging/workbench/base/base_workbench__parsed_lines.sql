@@ -16,9 +16,9 @@
 {%- endfor %}
 with
 
--- The lines are where the reader wrote them (raw_line_rows): on DuckDB in the in-memory database
+-- The lines are where the reader wrote them (raw_line_rows): on DuckDB in the scratch database
 -- the build's connection attaches, never in the warehouse file. So outside dbt this view cannot
--- be read (there is no `build_memory` catalog), and in any dbt process other than the build that
+-- be read (there is no `build_lines` catalog), and in any dbt process other than the build that
 -- read the lines it is empty.
 -- (On DuckDB the reader's own table holds a row per file read, line_number 0, with no text.) A
 -- file found unloadable part way (a truncated .gz) has its verdict there, and its lines are not

@@ -18,7 +18,7 @@
 -- kept copy exactly as a full rebuild would decide. Every row written, or re-decided, is stamped
 -- `_batch_at`. Once the verdicts are written, the post-hooks rank the copies and forget the raw
 -- text of the lines judged (the second hook after the verdicts are committed, outside their
--- transaction: a DuckDB transaction writes to one database, and the lines are in the in-memory
+-- transaction: a DuckDB transaction writes to one database, and the lines are in the scratch
 -- one). Part of the load history, so --full-refresh leaves it alone
 -- (docs/recovery.md).
 -- noqa: disable=LT02

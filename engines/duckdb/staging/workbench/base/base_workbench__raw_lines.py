@@ -1,12 +1,14 @@
 """DuckDB's line reader: every non-blank physical line of each raw event file read since the
-last build (gzip decompressed), with its 1-based line number, written to the in-memory table
-build_memory.main.raw_lines; and one row per file read, with line_number 0 and no text, the
-record that the file was read, which is this model's table in the warehouse.
+last build (gzip decompressed), with its 1-based line number, written to the table
+build_lines.main.raw_lines of the build's scratch database; and one row per file read, with
+line_number 0 and no text, the record that the file was read, which is this model's table in the
+warehouse.
 
 Why the text never reaches the warehouse file: a raw line may hold what the privacy rules remove
 (chat text, a password, an e-mail address), and DuckDB does not zero the blocks it frees, so a
 line written to the file and deleted later stays readable in the file's bytes. The lines go to
-an in-memory database the plugin attaches (plugins/workbench_duckdb.py); the validation reads
+a scratch database the plugin attaches for the process and removes when it ends
+(plugins/workbench_duckdb.py); the validation reads
 them there, and once it has written its verdicts its post-hook empties the table
 (forget_raw_text, macros/engine/files.sql). Only a quarantined line's redacted text is kept, in
 the verdicts.
@@ -464,7 +466,7 @@ def model(dbt, session):
     session.register("workbench_lines_read", lines)
     try:
         session.execute(
-            "insert into build_memory.main.raw_lines by name select source_file, line_number,"
+            "insert into build_lines.main.raw_lines by name select source_file, line_number,"
             " raw_line, is_valid_utf8, _batch_at from workbench_lines_read"
         )
     finally:
