@@ -163,4 +163,4 @@ test-superset: setup-superset
 	$(SUPERSET_VENV)/bin/python -m pytest tests/superset_headless
 
 clean:
-	rm -rf target logs warehouse/*.duckdb warehouse/*.wal warehouse/parquet warehouse/parquet-versions warehouse/.serving.duckdb.publish* warehouse/spark
+	rm -rf target logs warehouse/*.duckdb warehouse/*.wal warehouse/*.build-lines warehouse/parquet warehouse/parquet-versions warehouse/.serving.duckdb.publish* warehouse/spark
