@@ -43,6 +43,8 @@ LINES_FILE_SUFFIX = ".build-lines"
 # The lock's handle, held until this process ends; one per process, however many times dbt
 # creates the plugin.
 _held_locks: dict[str, object] = {}
+# The scratch files of lines this process has set up (each removed once at start, once at exit).
+_scratch_files: set[str] = set()
 
 
 class Plugin(BasePlugin):
@@ -74,15 +76,19 @@ class Plugin(BasePlugin):
 
 
 def _attach_lines(conn: DuckDBPyConnection, path: str | None) -> None:
-    """Attach the scratch database of lines, empty. Attached databases belong to the database
-    instance, so every cursor dbt opens on this connection sees it."""
+    """Attach the scratch database of lines. Attached databases belong to the database instance,
+    so every cursor dbt opens on this connection sees it. A leftover file is removed only the first
+    time in a process: dbt keeps the warehouse open for the whole build (keep_open in
+    profiles.yml), but were it to open it again, the lines read so far must stay."""
     if not path or path == ":memory:":
         conn.execute("attach if not exists ':memory:' as build_lines")
     else:
         lines = path + LINES_FILE_SUFFIX
-        _remove(lines)  # a killed build's: the next reader reads its files again
-        conn.execute(f"attach {_sql_string(lines)} as build_lines")
-        atexit.register(_detach_and_remove, conn, lines)
+        if lines not in _scratch_files:
+            _scratch_files.add(lines)
+            _remove(lines)  # a killed build's: the next reader reads its files again
+            atexit.register(_detach_and_remove, conn, lines)
+        conn.execute(f"attach if not exists {_sql_string(lines)} as build_lines")
     conn.execute(RAW_LINES_DDL)
 
 

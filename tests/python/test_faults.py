@@ -280,5 +280,12 @@ def test_interrupted_build_then_normal_build_equals_uninterrupted(
     assert "Done." not in output
     # The kill left work undone (so the normal build below really has to finish it).
     assert tables(Build(-signal.SIGKILL, output, db), raw) != expected
+    scratch = db.with_name(db.name + ".build-lines")
+    assert scratch.exists()  # a killed process cannot remove its scratch file of lines
     resumed = build(tmp_path / "resumed", raw, db)
     assert tables(resumed, raw) == expected
+    # The lines read and never judged were read again from their files (they were only ever in
+    # the scratch file, which the next build replaced and removed at its end).
+    if kill_after == "base_workbench__raw_lines":
+        assert "reading again" in resumed.output
+    assert not scratch.exists()

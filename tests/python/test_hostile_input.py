@@ -224,7 +224,7 @@ def run_reader(paths: list[Path]) -> tuple[list[tuple], list[tuple]]:
     return lines, file_rows
 
 
-def test_reader_records_every_file_read_and_keeps_lines_in_memory_only(tmp_path: Path) -> None:
+def test_reader_records_every_file_read_and_writes_no_line_to_the_warehouse(tmp_path: Path) -> None:
     """A file whose lines are all blank has no line row, but every file read has its row
     (line_number 0, no text), the only rows the warehouse gets: the lines go to the scratch
     database's table."""
@@ -409,9 +409,11 @@ def test_an_empty_file_pruned_after_loading_is_not_read_again(tmp_path: Path) ->
     select = "+base_workbench__validated_lines"
     write_events(events, {"date=2026-03-05/good.jsonl": GOOD_FILE})
     assert run_dbt_build(tmp_path / "1", dbt_vars, db_path=db, select=select).returncode == 0
-    write_events(events, {"date=2026-03-06/empty.jsonl": b""})
+    # A blank-only file gives no verdict either; the build judged it all the same.
+    write_events(events, {"date=2026-03-06/empty.jsonl": b"", "date=2026-03-06/blank.jsonl": b"\n"})
     assert run_dbt_build(tmp_path / "2", dbt_vars, db_path=db, select=select).returncode == 0
     (events / "date=2026-03-06/empty.jsonl").unlink()
+    (events / "date=2026-03-06/blank.jsonl").unlink()
     later = event("session_started", session="s-later", eventId="h-later") + b"\n"
     write_events(events, {"date=2026-03-07/later.jsonl": later})
     third = run_dbt_build(tmp_path / "3", dbt_vars, db_path=db, select=select)

@@ -174,16 +174,16 @@ def text_values(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
         " using (table_catalog, table_schema, table_name)"
         " where t.table_type in ('BASE TABLE', 'VIEW')"
     ).fetchall()
-    in_memory = {
+    over_build_lines = {
         f"{schema}.{name}"
         for schema, name in con.execute(
             "select schema_name, view_name from duckdb_views() where sql like '%build_lines.%'"
         ).fetchall()
     }
-    assert in_memory <= {"staging.base_workbench__parsed_lines"}
+    assert over_build_lines <= {"staging.base_workbench__parsed_lines"}
     found = []
     for table, column in columns:
-        if table in in_memory:
+        if table in over_build_lines:
             continue
         for (value,) in con.execute(
             f'select distinct cast("{column}" as varchar) from {table} where "{column}" is not null'
@@ -277,7 +277,9 @@ def test_serving_file_bytes_hold_none_of_them(published: Path) -> None:
 
 def test_build_file_bytes_hold_none_of_them(built: Build) -> None:
     """DuckDB does not overwrite what it deletes, so a line written to the build file would stay
-    in its bytes after the table forgot it: the lines never reach the file."""
+    in its bytes after the table forgot it: the lines never reach the file. The scratch file that
+    held them is gone once dbt has ended."""
+    assert list(built.db_path.parent.glob("*.build-lines*")) == []
     # The write-ahead log too, when the build left one.
     wal = built.db_path.with_name(built.db_path.name + ".wal")
     files = [built.db_path, *([wal] if wal.exists() else [])]

@@ -10,6 +10,7 @@ starts a JVM of its own.
 
 from __future__ import annotations
 
+import duckdb
 import pytest
 
 # tests/python's conftest, importable once .conftest (through messy.py) put that folder on sys.path.
@@ -21,6 +22,7 @@ from .compare import (
     assert_table_matches,
     duckdb_tables,
     requires_java,
+    spark_table_dir,
 )
 from .conftest import Build, public_tables
 
@@ -51,3 +53,14 @@ def test_same_tables(duckdb_build: Build, spark_build: Build) -> None:
 @pytest.mark.parametrize("name", public_tables())
 def test_table_matches(name: str, duckdb_build: Build, spark_build: Build) -> None:
     assert_table_matches(name, duckdb_build, spark_build)
+
+
+@requires_java
+def test_no_line_text_stays_on_spark(spark_build: Build) -> None:
+    """Spark keeps the build's lines in the reader's own table; forget_raw_text empties it once
+    the verdicts are written, as DuckDB empties its scratch table."""
+    folder = spark_table_dir(spark_build, "staging", "base_workbench__raw_lines")
+    assert folder.is_dir()
+    files = [str(path) for path in sorted(folder.glob("*.parquet"))]
+    rows = duckdb.sql(f"select count(*) from read_parquet({files!r})").fetchall() if files else []
+    assert rows in ([], [(0,)])

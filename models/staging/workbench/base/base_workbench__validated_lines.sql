@@ -4,7 +4,11 @@
     unique_key=['source_file', 'line_number', 'record_number'],
     full_refresh=false,
     on_schema_change='append_new_columns',
-    post_hook=["{{ rank_later_copies() }}", {'sql': "{{ forget_raw_text() }}", 'transaction': false}],
+    post_hook=[
+        "{{ rank_later_copies() }}",
+        "{{ record_watermark() }}",
+        {'sql': "{{ forget_raw_text() }}", 'transaction': target.type != 'duckdb'},
+    ],
 ) }}
 -- One row per non-blank raw line (per log record of an OTLP line: record_number) with its verdict: valid (and then kept or a duplicate) or
 -- quarantined with every reason code that applies, plus the event's properties as typed columns.
@@ -16,10 +20,11 @@
 -- every copy of an event id: when a new line shares its id with lines kept earlier, all copies
 -- are ranked again by (file path, line number), so a late file that sorts first takes over as the
 -- kept copy exactly as a full rebuild would decide. Every row written, or re-decided, is stamped
--- `_batch_at`. Once the verdicts are written, the post-hooks rank the copies and forget the raw
--- text of the lines judged (the second hook after the verdicts are committed, outside their
--- transaction: a DuckDB transaction writes to one database, and the lines are in the scratch
--- one). Part of the load history, so --full-refresh leaves it alone
+-- `_batch_at`. Once the verdicts are written, the post-hooks rank the copies, record this build's
+-- stamp in staging.mart_watermarks (the line reader reads it: every file read up to it has been
+-- judged, also one that gave no verdict) and forget the raw text of the lines judged (on DuckDB
+-- after the verdicts are committed, outside their transaction: a DuckDB transaction writes to one
+-- database, and the lines are in the scratch one). Part of the load history, so --full-refresh leaves it alone
 -- (docs/recovery.md).
 -- noqa: disable=LT02
 -- (sqlfluff cannot place the indentation of SQL generated in Jinja loops and macros; every other

@@ -402,25 +402,35 @@ def _verify_loaded(session, this, files) -> None:
         )
 
 
-def _unjudged_files(session, this) -> list[tuple]:
-    """The files an earlier build read but whose lines it did not judge (it stopped between this
-    model and base_workbench__validated_lines, or ran only this model): their file rows are newer
-    than the newest verdict. A file with a file-level verdict has no lines to judge. The verdicts'
-    table is read by name: a ref() would make the reader depend on what depends on it."""
-    verdicts = f'"{this.database}"."{this.schema}"."base_workbench__validated_lines"'
-    exists = session.execute(
-        "select count(*) from information_schema.tables"
-        " where table_catalog = ? and table_schema = ? and table_name = ?",
-        [this.database, this.schema, "base_workbench__validated_lines"],
-    ).fetchall()[0][0]
-    judged_through = (
-        session.execute(f"select max(_batch_at) from {verdicts}").fetchall()[0][0]
-        if exists
-        else None
-    )
+def _table_exists(session, this, table: str) -> bool:
     return session.execute(
-        f"select source_file, _batch_at from {this} where line_number = 0 and file_reason is null"
-        " and (? is null or _batch_at > ?) order by source_file",
+        "select count(*) > 0 from information_schema.tables"
+        " where table_catalog = ? and table_schema = ? and table_name = ?",
+        [this.database, this.schema, table],
+    ).fetchall()[0][0]
+
+
+def _unjudged_files(session, this) -> list[tuple]:
+    """(source_file, _batch_at, content_sha256) of the files an earlier build read but whose lines
+    it did not judge (it stopped between this model and base_workbench__validated_lines, or ran
+    only this model): their file rows are newer than the stamp the validation records in
+    staging.mart_watermarks each time it runs, or, in a warehouse of an earlier version without
+    that row, than the newest verdict. A file with a file-level verdict has no lines to judge.
+    Both are read by name: a ref() would make the reader depend on what depends on it."""
+    stamps = []
+    validation = "model_name = 'base_workbench__validated_lines'"
+    for table, newest in (
+        ("mart_watermarks", f"max(batch_at) filter ({validation})"),
+        ("base_workbench__validated_lines", "max(_batch_at)"),
+    ):
+        if _table_exists(session, this, table):
+            relation = f'"{this.database}"."{this.schema}"."{table}"'
+            stamps.append(session.execute(f"select {newest} from {relation}").fetchall()[0][0])
+    judged_through = max((stamp for stamp in stamps if stamp is not None), default=None)
+    return session.execute(
+        f"select source_file, _batch_at, content_sha256 from {this}"
+        " where line_number = 0 and file_reason is null and (? is null or _batch_at > ?)"
+        " order by source_file",
         [judged_through, judged_through],
     ).fetchall()
 
@@ -459,7 +469,7 @@ def model(dbt, session):
         SCHEMA,
         _grouped_by_event(
             batch
-            for name, path, batch_at, size_bytes in again + files_read
+            for name, path, batch_at, size_bytes, *_ in again + files_read
             for batch in _file_batches(path, name, batch_at, size_bytes, verdict_of[name])
         ),
     )
@@ -475,11 +485,19 @@ def model(dbt, session):
     if rejected and not allow_bad_files:
         raise OSError(_rejected_message(rejected))  # the message says it all
     unreadable = [f"{name} ({v['detail']})" for name, v in read_again.items() if v.get("reason")]
-    if unreadable:
+    changed = [
+        f"'{name}'"
+        for name, _, _, _, sha256 in again
+        if sha256 and read_again[name].get("sha256") not in (sha256, None)
+    ]
+    if unreadable or changed:
         raise OSError(
-            f"{len(unreadable)} raw file(s) read by an earlier build that stopped before judging"
-            f" their lines cannot be read again: {'; '.join(unreadable[:10])}. The warehouse never"
-            " kept their text: restore each file as it was and run `dbt build` again."
+            "raw file(s) read by an earlier build that stopped before judging their lines cannot"
+            f" be read again as they were: {'; '.join(unreadable[:10] + changed[:10])}"
+            " (unreadable, or other bytes than when first read). The warehouse never kept their"
+            " text. Restore each file as it was and run `dbt build` again, or load it as it is"
+            " now with reload_files, or give up its lines with forget_files, in --vars"
+            " (docs/recovery.md)."
         )
     file_rows = [
         _file_row(source_file, batch_at, verdicts[source_file])
@@ -489,9 +507,9 @@ def model(dbt, session):
 
 
 def _read_again(files, unjudged: list[tuple]) -> list[tuple]:
-    """(source_file, absolute_path, _batch_at, size_bytes) of each unjudged file, with the
-    `_batch_at` of its file row. One that is gone can only be restored: its lines were never
-    judged, so going on would lose them."""
+    """(source_file, absolute_path, _batch_at, size_bytes, content_sha256) of each unjudged
+    file, with the `_batch_at` and hash of its file row. One that is gone stops the build: its
+    lines were never judged, so going on would lose them."""
     if not unjudged:
         return []
     listed = {
@@ -499,18 +517,19 @@ def _read_again(files, unjudged: list[tuple]) -> list[tuple]:
         for name, path, size in files.select("source_file, absolute_path, size_bytes").fetchall()
     }
     again, gone = [], []
-    for name, batch_at in unjudged:
+    for name, batch_at, sha256 in unjudged:
         path, size = listed.get(name, (None, None))
         if path is None or (size and not Path(path).exists()):
             gone.append(name)
         else:
-            again.append((name, path, batch_at, size))
+            again.append((name, path, batch_at, size, sha256))
     if gone:
         names = ", ".join(f"'{name}'" for name in gone[:10])
         raise OSError(
             f"{len(gone)} raw file(s) read by an earlier build that stopped before judging their"
             f" lines are gone: {names}{' ...' if len(gone) > 10 else ''}. The warehouse never"
-            " kept their text, so they must be read again. Put them back where they were and run"
-            " `dbt build` again (docs/recovery.md)."
+            " kept their text, so they must be read again: put them back where they were and run"
+            f" `dbt build` again. Or give up their lines: add forget_files: [{names}] to --vars"
+            " (docs/recovery.md)."
         )
     return again
