@@ -8,16 +8,15 @@ Why the text never reaches the warehouse file: a raw line may hold what the priv
 (chat text, a password, an e-mail address), and DuckDB does not zero the blocks it frees, so a
 line written to the file and deleted later stays readable in the file's bytes. The lines go to
 a scratch database the plugin attaches for the process and removes when it ends
-(plugins/workbench_duckdb.py); the validation reads
-them there, and once it has written its verdicts its post-hook empties the table
-(forget_raw_text, macros/engine/files.sql). Only a quarantined line's redacted text is kept, in
-the verdicts.
+(plugins/workbench_duckdb.py); the validation reads them there, and once it has written its
+verdicts its post-hook empties the table (forget_raw_text, macros/engine/files.sql). Only a
+quarantined line's redacted text is kept, in the verdicts.
 
 The file rows stay: their `_batch_at` is the reader's watermark (a build reads only the files
 listed after the newest row), and a file whose lines are all blank is recorded too. A build that
 stopped after reading and before judging took its lines with it, so a build first reads again
-every loaded file whose row is newer than the newest verdict (_unjudged_files): such a file was
-read but not judged, and nothing is lost.
+every loaded file whose row is newer than the validation's last run (_unjudged_files): such a
+file was read but not judged, and nothing is lost.
 
 Lines are read here rather than with DuckDB's JSON or CSV readers because those either fail on
 schema drift or silently drop and renumber lines; every line must be accounted for with its
@@ -410,13 +409,15 @@ def _table_exists(session, this, table: str) -> bool:
     ).fetchall()[0][0]
 
 
-def _unjudged_files(session, this) -> list[tuple]:
-    """(source_file, _batch_at, content_sha256) of the files an earlier build read but whose lines
-    it did not judge (it stopped between this model and base_workbench__validated_lines, or ran
-    only this model): their file rows are newer than the stamp the validation records in
-    staging.mart_watermarks each time it runs, or, in a warehouse of an earlier version without
-    that row, than the newest verdict. A file with a file-level verdict has no lines to judge.
-    Both are read by name: a ref() would make the reader depend on what depends on it."""
+def _unjudged_files(session, this, files) -> list[tuple]:
+    """(source_file, absolute_path, _batch_at, size_bytes, content_sha256) of the files an earlier
+    build read but whose lines it did not judge (it stopped between this model and
+    base_workbench__validated_lines, or ran only this model), with the `_batch_at` and hash of
+    their file rows; absolute_path is null for a file no longer listed. Their file rows are newer
+    than the stamp the validation records in staging.mart_watermarks each time it runs, or, in a
+    warehouse of an earlier version without that row, than the newest verdict. A file with a
+    file-level verdict has no lines to judge. Both are read by name: a ref() would make the
+    reader depend on what depends on it."""
     stamps = []
     validation = "model_name = 'base_workbench__validated_lines'"
     for table, newest in (
@@ -428,21 +429,23 @@ def _unjudged_files(session, this) -> list[tuple]:
             stamps.append(session.execute(f"select {newest} from {relation}").fetchall()[0][0])
     judged_through = max((stamp for stamp in stamps if stamp is not None), default=None)
     return session.execute(
-        f"select source_file, _batch_at, content_sha256 from {this}"
-        " where line_number = 0 and file_reason is null and (? is null or _batch_at > ?)"
-        " order by source_file",
+        "select lines.source_file, files.absolute_path, lines._batch_at, files.size_bytes,"
+        f" lines.content_sha256 from {this} as lines"
+        f" left join ({files.sql_query()}) as files on lines.source_file = files.source_file"
+        " where lines.line_number = 0 and lines.file_reason is null"
+        " and (? is null or lines._batch_at > ?) order by lines.source_file",
         [judged_through, judged_through],
     ).fetchall()
 
 
 def model(dbt, session):
     dbt.config(materialized="incremental", incremental_strategy="append")
-    all_files = files = dbt.ref("base_workbench__raw_files")
-    unjudged = []
+    files = dbt.ref("base_workbench__raw_files")
+    again = []
     if dbt.is_incremental:
         if _is_true(dbt.config.get("verify_files")):
             _verify_loaded(session, dbt.this, files)
-        unjudged = _unjudged_files(session, dbt.this)
+        again = _unjudged_files(session, dbt.this, files)
         # A warehouse of an earlier version kept the lines in this table; the unjudged ones are
         # read again.
         session.execute(f"delete from {dbt.this} where line_number > 0")
@@ -453,7 +456,7 @@ def model(dbt, session):
     files_read = rows.fetchall()
     allow_bad_files = _is_true(dbt.config.get("allow_bad_files"))
     verdicts = {source_file: {} for source_file, *_ in files_read}
-    again = _read_again(all_files, unjudged)
+    _stop_if_gone(again)
     if again:
         print(
             f"reading again {len(again)} file(s) an earlier build read but did not judge",
@@ -506,23 +509,15 @@ def model(dbt, session):
     return pa.Table.from_batches(file_rows, SCHEMA)
 
 
-def _read_again(files, unjudged: list[tuple]) -> list[tuple]:
-    """(source_file, absolute_path, _batch_at, size_bytes, content_sha256) of each unjudged
-    file, with the `_batch_at` and hash of its file row. One that is gone stops the build: its
-    lines were never judged, so going on would lose them."""
-    if not unjudged:
-        return []
-    listed = {
-        name: (path, size)
-        for name, path, size in files.select("source_file, absolute_path, size_bytes").fetchall()
-    }
-    again, gone = [], []
-    for name, batch_at, sha256 in unjudged:
-        path, size = listed.get(name, (None, None))
-        if path is None or (size and not Path(path).exists()):
-            gone.append(name)
-        else:
-            again.append((name, path, batch_at, size, sha256))
+def _stop_if_gone(unjudged: list[tuple]) -> None:
+    """Stop when an unjudged file (_unjudged_files) to read again is gone: its lines were never
+    judged, so going on would lose them. An empty one is never opened (see _file_batches), so it
+    may be gone."""
+    gone = [
+        name
+        for name, path, _, size, _ in unjudged
+        if path is None or (size and not Path(path).exists())
+    ]
     if gone:
         names = ", ".join(f"'{name}'" for name in gone[:10])
         raise OSError(
@@ -532,4 +527,3 @@ def _read_again(files, unjudged: list[tuple]) -> list[tuple]:
             f" `dbt build` again. Or give up their lines: add forget_files: [{names}] to --vars"
             " (docs/recovery.md)."
         )
-    return again
